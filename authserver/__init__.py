@@ -1,0 +1,61 @@
+"""authserver: an OAuth 2.0 authorization server for a shop platform's app ecosystem."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import load_config
+from .crypto import SecretBox
+from .extensions import csrf, db, login_manager
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: ``flask --app authserver run`` and ``wsgi.py`` both call it."""
+    app = Flask(__name__, instance_relative_config=True)
+    if os.environ.get("AUTHSERVER_INSTANCE_PATH"):
+        app.instance_path = os.environ["AUTHSERVER_INSTANCE_PATH"]
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.extensions["authserver.secrets"] = SecretBox.from_config(
+        app.config["AUTHSERVER_ENCRYPTION_KEYS"], app.instance_path
+    )
+
+    from . import admin_api, developer_center, gateway, headers, login, mall_admin, oauth, review
+    from .errors import register_error_handlers
+    from .icons import bp as icons_bp
+
+    del login  # imported for its Flask-Login user loader
+    oauth.init_app(app)
+    mall_admin.init_app(app)
+    developer_center.init_app(app)
+    review.init_app(app)
+    admin_api.init_app(app)
+    gateway.init_app(app)
+    app.register_blueprint(icons_bp)
+    headers.init_app(app)
+    register_error_handlers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets readers run while one writer commits; foreign keys make cascades real."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

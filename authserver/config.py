@@ -1,0 +1,99 @@
+"""Configuration: defaults that serve one machine with no set-up, and AUTHSERVER_* overrides.
+
+Every setting has one name in ``app.config``; the environment variable is that name (the keys
+below are exactly DESIGN.md's variables). Lifetimes are read at request time, so tests and
+operators can change them without restarting.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+#: name -> (default, parser). The default ``None`` means "derived at start-up".
+SETTINGS: dict[str, tuple[Any, Any]] = {
+    "AUTHSERVER_DATABASE_URL": (None, str),
+    "AUTHSERVER_REDIS_URL": (None, str),
+    "AUTHSERVER_SECRET_KEY": (None, str),
+    "AUTHSERVER_ENCRYPTION_KEYS": (None, str),
+    "AUTHSERVER_ISSUER": (None, str),
+    "AUTHSERVER_TIMEZONE": ("UTC", str),
+    "AUTHSERVER_REQUIRE_PKCE": ("native", str),
+    "AUTHSERVER_CODE_TTL": (60, int),
+    "AUTHSERVER_ACCESS_TOKEN_TTL": (7200, int),
+    "AUTHSERVER_REFRESH_TOKEN_TTL": (1209600, int),
+    "AUTHSERVER_REFRESH_GRACE_SECONDS": (0, int),
+    "AUTHSERVER_API_BUCKET_SIZE": (40, int),
+    "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
+    # How long an operator has to answer a consent page before it must be reloaded.
+    "AUTHSERVER_CONSENT_TTL": (600, int),
+}
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config: defaults, then the environment, then explicit overrides."""
+    config: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = os.environ.get(name)
+        config[name] = parse(raw) if raw not in (None, "") else default
+    config.update(overrides or {})
+
+    instance = Path(instance_path)
+    if not config["AUTHSERVER_DATABASE_URL"]:
+        config["AUTHSERVER_DATABASE_URL"] = f"sqlite:///{instance / 'authserver.sqlite'}"
+    if not config["AUTHSERVER_SECRET_KEY"]:
+        config["AUTHSERVER_SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+    issuer = config["AUTHSERVER_ISSUER"]
+    if issuer:
+        config["AUTHSERVER_ISSUER"] = issuer.rstrip("/")
+    https = bool(issuer and issuer.startswith("https://"))
+
+    config.update(
+        SECRET_KEY=config["AUTHSERVER_SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=_normalise_database_url(config["AUTHSERVER_DATABASE_URL"]),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(config["AUTHSERVER_DATABASE_URL"]),
+        # DESIGN.md, Configuration: HttpOnly and SameSite=Lax always, Secure whenever the
+        # external base URL is https (a plain-http loopback dev server could never get it back).
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=https,
+        SESSION_COOKIE_NAME="authserver_session",
+        # Icons are at most 50 KB; nothing we accept comes close to 1 MiB.
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_PARTS=200,
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    return config
+
+
+def _instance_secret(path: Path) -> str:
+    """Generate a per-machine secret into ``instance/`` on first start and reuse it after."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _normalise_database_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (DESIGN.md: the project depends on it)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Threads of one process share the file; wait for the write lock instead of failing.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    # pool_pre_ping: a node recovers by itself after the database restarts.
+    return {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}

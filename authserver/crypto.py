@@ -1,0 +1,81 @@
+"""Secrets at rest: random identifiers, SHA-256 digests of tokens, and App Secret encryption.
+
+DESIGN.md, "Identifiers and secrets": tokens and gateway secrets are random, so a fast SHA-256
+digest is enough to make a database dump useless; App Secrets must be shown again, so they are
+encrypted with Fernet keys kept outside the database (a list, newest first, for rotation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import string
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+BASE62 = string.ascii_letters + string.digits
+
+#: App Key length (Cafe24 issues 22 base62 characters, about 131 bits).
+CLIENT_ID_LENGTH = 22
+#: App Secret, access and refresh token length: 32 base62 characters, about 190 bits,
+#: above RFC 6749 §10.10's SHOULD of 160 bits.
+SECRET_LENGTH = 32
+
+
+def random_base62(length: int) -> str:
+    """A CSPRNG string over [A-Za-z0-9]."""
+    return "".join(secrets.choice(BASE62) for _ in range(length))
+
+
+def sha256_hex(value: str) -> str:
+    """The digest under which tokens, codes and gateway secrets are stored and looked up."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def constant_time_equals(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode("utf-8"), right.encode("utf-8"))
+
+
+class SecretBox:
+    """Encrypts App Secrets with the newest key; decrypts with any key still listed."""
+
+    def __init__(self, keys: list[bytes]):
+        if not keys:
+            raise ValueError("at least one encryption key is required")
+        self._fernet = MultiFernet([Fernet(key) for key in keys])
+
+    @classmethod
+    def from_config(cls, configured: str | None, instance_path: str) -> SecretBox:
+        if configured:
+            keys = [key.strip().encode() for key in configured.split(",") if key.strip()]
+        else:
+            keys = [_instance_key(Path(instance_path) / "encryption.key")]
+        return cls(keys)
+
+    def encrypt(self, plaintext: str) -> str:
+        return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, ciphertext: str) -> str:
+        try:
+            return self._fernet.decrypt(ciphertext.encode("ascii")).decode("utf-8")
+        except InvalidToken as exc:  # a key was dropped from the list too early
+            raise ValueError("App Secret cannot be decrypted with the configured keys") from exc
+
+    def rotate(self, ciphertext: str) -> str:
+        """Re-encrypt under the newest key (used by the key-rotation command)."""
+        return self._fernet.rotate(ciphertext.encode("ascii")).decode("ascii")
+
+
+def _instance_key(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(Fernet.generate_key())
+    return path.read_bytes().strip()

@@ -1,0 +1,89 @@
+"""The error shapes, one per surface: RFC 6749 JSON for OAuth endpoints, Cafe24's envelope for
+the Admin API, an HTML page everywhere else. Handlers here turn any HTTP error into the shape
+of the surface it happened on, so no endpoint leaks a stack trace or an HTML 500 to a client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def oauth_error(
+    error: str, description: str, status: int = 400, headers: dict[str, str] | None = None
+) -> Response:
+    """RFC 6749 §5.2: ``{"error", "error_description"}`` with ``Cache-Control: no-store``."""
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers.update(NO_STORE)
+    response.headers.update(headers or {})
+    return response
+
+
+def api_error(
+    status: int,
+    message: str,
+    more_info: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Cafe24's Admin API envelope: ``{"error": {"code", "message", "more_info"}}``."""
+    response = jsonify(error={"code": status, "message": message, "more_info": more_info or {}})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", title=title, message=message), status
+
+
+def _surface() -> str:
+    path = request.path
+    if "/api/v2/oauth/" in path:
+        return "oauth"
+    if "/api/v2/admin" in path or path.startswith("/gateway/"):
+        return "api"
+    return "page"
+
+
+def _handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    surface = _surface()
+    if surface == "oauth":
+        error = "invalid_request" if status < 500 else "server_error"
+        return oauth_error(error, _plain(exc), status)
+    if surface == "api":
+        return api_error(status, _plain(exc))
+    return error_page(status, exc.name, _plain(exc))
+
+
+def _plain(exc: HTTPException) -> str:
+    """Werkzeug's description without its HTML, limited to RFC 6749's error character set."""
+    text = (exc.description or exc.name or "").replace('"', "'").replace("\\", "/")
+    return "".join(ch for ch in text if 0x20 <= ord(ch) <= 0x7E)
+
+
+def _handle_csrf(exc: CSRFError):
+    return error_page(
+        400,
+        "Form expired",
+        "This form was not submitted from this site, or it expired. Go back, reload the page "
+        "and try again.",
+    )
+
+
+def _handle_unexpected(exc: Exception):
+    # The traceback goes to the log; the client sees only the surface's generic shape.
+    current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return _handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

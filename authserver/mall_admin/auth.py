@@ -1,0 +1,45 @@
+"""Operator sessions, one per mall: an operator of mall A is nobody on mall B."""
+
+from __future__ import annotations
+
+from flask import session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import Mall, Operator
+
+_SESSION_KEY = "operators"
+# Compared against when the operator id is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def current_operator(mall: Mall) -> Operator | None:
+    operator_pk = session.get(_SESSION_KEY, {}).get(mall.mall_id)
+    if operator_pk is None:
+        return None
+    operator = db.session.get(Operator, operator_pk)
+    if operator is None or operator.mall_pk != mall.id:
+        return None
+    return operator
+
+
+def authenticate(mall: Mall, user_id: str, password: str) -> Operator | None:
+    operator = db.session.scalar(
+        db.select(Operator).where(Operator.mall_pk == mall.id, Operator.user_id == user_id)
+    )
+    if operator is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return operator if operator.check_password(password) else None
+
+
+def log_in(operator: Operator) -> None:
+    signed_in = dict(session.get(_SESSION_KEY, {}))
+    signed_in[operator.mall.mall_id] = operator.id
+    session[_SESSION_KEY] = signed_in
+
+
+def log_out(mall: Mall) -> None:
+    signed_in = dict(session.get(_SESSION_KEY, {}))
+    signed_in.pop(mall.mall_id, None)
+    session[_SESSION_KEY] = signed_in

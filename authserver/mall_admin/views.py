@@ -1,0 +1,67 @@
+"""Operator pages under ``/malls/<mall_id>/admin``: login, logout, installed apps."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from ..models import Installation
+from ..redirects import safe_next
+from ..scopes import group_by_category
+from ..tenancy import bind_mall
+from . import auth
+from .forms import OperatorLoginForm
+
+bp = Blueprint("mall_admin", __name__, url_prefix="/malls/<mall_id>/admin")
+bind_mall(bp)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = OperatorLoginForm()
+    default = url_for("mall_admin.apps")
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        operator = auth.authenticate(g.mall, form.user_id.data, form.password.data)
+        if operator is not None:
+            auth.log_in(operator)
+            audit.record("login", actor=f"operator:{operator.user_id}", mall_id=g.mall.mall_id)
+            db.session.commit()
+            # 303: the browser must GET the next page, never re-POST credentials (RFC 9700 §4.12).
+            return redirect(safe_next(form.next.data, default), code=303)
+        audit.record(
+            "login_failed", actor=f"operator:{form.user_id.data[:64]}", mall_id=g.mall.mall_id
+        )
+        db.session.commit()
+        form.password.errors.append("Wrong operator ID or password.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("mall_admin/login.html", form=form, mall=g.mall), status
+
+
+@bp.post("/logout")
+def logout():
+    auth.log_out(g.mall)
+    return redirect(url_for("mall_admin.login"), code=303)
+
+
+@bp.get("/")
+@bp.get("/apps")
+def apps():
+    operator = auth.current_operator(g.mall)
+    if operator is None:
+        return redirect(url_for("mall_admin.login", next=request.full_path.rstrip("?")))
+    installations = db.session.scalars(
+        select(Installation)
+        .where(Installation.mall_pk == g.mall.id)
+        .order_by(Installation.created_at.desc())
+    ).all()
+    return render_template(
+        "mall_admin/apps.html",
+        mall=g.mall,
+        operator=operator,
+        installations=installations,
+        group_by_category=group_by_category,
+    )

@@ -1,0 +1,74 @@
+"""People who sign in: app developers, platform reviewers and mall operators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .base import utcnow
+
+
+class PasswordMixin:
+    """A slow password hash (werkzeug's scrypt); the plain password is never stored."""
+
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Developer(PasswordMixin, db.Model):
+    __tablename__ = "developers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    apps = relationship("App", back_populates="developer", cascade="all, delete-orphan")
+    test_malls = relationship("Mall", back_populates="test_mall_of")
+
+    # Flask-Login: developers and reviewers share one session namespace, told apart by prefix.
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"developer:{self.id}"
+
+
+class Reviewer(PasswordMixin, db.Model):
+    """Platform staff: reviews apps, ends sales, deletes for-sale apps."""
+
+    __tablename__ = "reviewers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"reviewer:{self.id}"
+
+
+class Operator(PasswordMixin, db.Model):
+    """A mall's admin account: consents to apps, launches and uninstalls them."""
+
+    __tablename__ = "operators"
+    __table_args__ = (UniqueConstraint("mall_pk", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mall_pk: Mapped[int] = mapped_column(ForeignKey("malls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mall = relationship("Mall", back_populates="operators")

@@ -1,0 +1,186 @@
+"""Pending consent requests, authorization codes and tokens; secrets stored only as SHA-256.
+
+Lookups by digest are the storage hooks the OAuth layer, the Admin API and introspection share:
+``Token.by_access_token`` and ``Token.by_refresh_token`` are one indexed query each.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto import sha256_hex
+from ..extensions import db
+from .base import utcnow
+
+
+class AuthorizationRequest(db.Model):
+    """A validated authorization request waiting for the operator's decision.
+
+    The consent form's submission is matched to this row (kept server-side, never rebuilt from
+    hidden fields); answering it is a conditional update, so a double submit yields one code.
+    """
+
+    __tablename__ = "authorization_requests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mall_pk: Mapped[int] = mapped_column(ForeignKey("malls.id", ondelete="CASCADE"))
+    operator_pk: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    answered_at: Mapped[datetime | None]
+
+    @classmethod
+    def answer(cls, request_id: str) -> bool:
+        """Mark answered; ``False`` when another submission answered it first."""
+        result = db.session.execute(
+            update(cls)
+            .where(cls.id == request_id, cls.answered_at.is_(None), cls.expires_at > utcnow())
+            .values(answered_at=utcnow())
+        )
+        return result.rowcount == 1
+
+
+class AuthorizationCode(db.Model):
+    """RFC 6749 §4.1.2: short-lived, single use, bound to client, redirect URI, mall, operator.
+
+    A used code stays as a tombstone until it expires, so a replay can be recognised and the
+    tokens issued from it revoked (RFC 6749 §10.5).
+    """
+
+    __tablename__ = "authorization_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    app_pk: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    mall_pk: Mapped[int] = mapped_column(ForeignKey("malls.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(Text)
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    code_challenge_method: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+    app = relationship("App")
+    mall = relationship("Mall")
+
+    @classmethod
+    def by_code(cls, code: str) -> AuthorizationCode | None:
+        return db.session.scalar(select(cls).where(cls.code_hash == sha256_hex(code)))
+
+    def consume(self) -> bool:
+        """Atomically mark used; ``False`` if it was used already (replay or lost race)."""
+        result = db.session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.id == self.id, AuthorizationCode.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        return result.rowcount == 1
+
+    # Authlib's AuthorizationCodeMixin
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> None:
+        return None
+
+    def get_auth_time(self) -> None:
+        return None
+
+
+class Token(db.Model):
+    """An access token and its refresh token, with separate expiry and revocation.
+
+    Every token issued from one authorization code shares a ``family_id``; rotation adds a row
+    to the family and marks the previous refresh token rotated. Presenting a rotated refresh
+    token again revokes the whole family (RFC 9700 §4.14.2).
+    """
+
+    __tablename__ = "tokens"
+    __table_args__ = (Index("ix_tokens_family", "family_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    code_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("authorization_codes.id", ondelete="SET NULL"), index=True
+    )
+    app_pk: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    mall_pk: Mapped[int] = mapped_column(ForeignKey("malls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    #: The access token's scopes (space-separated).
+    scope: Mapped[str] = mapped_column(Text)
+    #: The refresh token's scopes: the original grant, kept through rotation (RFC 6749 §6).
+    grant_scope: Mapped[str] = mapped_column(Text)
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    access_expires_at: Mapped[datetime]
+    refresh_expires_at: Mapped[datetime | None]
+    access_revoked_at: Mapped[datetime | None]
+    refresh_revoked_at: Mapped[datetime | None]
+    #: When this row's refresh token was exchanged for a successor.
+    rotated_at: Mapped[datetime | None]
+
+    app = relationship("App")
+    mall = relationship("Mall")
+
+    @classmethod
+    def by_access_token(cls, access_token: str) -> Token | None:
+        return db.session.scalar(
+            select(cls).where(cls.access_token_hash == sha256_hex(access_token))
+        )
+
+    @classmethod
+    def by_refresh_token(cls, refresh_token: str) -> Token | None:
+        return db.session.scalar(
+            select(cls).where(cls.refresh_token_hash == sha256_hex(refresh_token))
+        )
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split()
+
+    def is_access_active(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.access_revoked_at is None and self.access_expires_at > now
+
+    def is_refresh_active(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return (
+            self.refresh_token_hash is not None
+            and self.refresh_revoked_at is None
+            and self.rotated_at is None
+            and self.refresh_expires_at is not None
+            and self.refresh_expires_at > now
+        )
+
+    # Authlib's TokenMixin
+    def check_client(self, client) -> bool:
+        return self.app_pk == client.id
+
+    def get_scope(self) -> str:
+        return self.grant_scope
+
+    @staticmethod
+    def revoke_where(*conditions) -> int:
+        """Revoke both tokens of every row matching ``conditions``; the number of rows."""
+        now = utcnow()
+        result = db.session.execute(
+            update(Token)
+            .where(*conditions)
+            .values(
+                access_revoked_at=db.func.coalesce(Token.access_revoked_at, now),
+                refresh_revoked_at=db.func.coalesce(Token.refresh_revoked_at, now),
+            )
+        )
+        return result.rowcount

@@ -1,0 +1,13 @@
+"""The OAuth 2.0 authorization server: Authlib grants, endpoints and the consent views."""
+
+from flask import Flask
+
+from .server import authorization_server, init_server, issuer_for
+from .views import bp
+
+__all__ = ["authorization_server", "init_app", "issuer_for"]
+
+
+def init_app(app: Flask) -> None:
+    init_server(app)
+    app.register_blueprint(bp)

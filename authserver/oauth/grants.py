@@ -1,0 +1,263 @@
+"""The two grants this server issues tokens by, as Authlib grants with our storage and rules.
+
+- Authorization code (RFC 6749 §4.1, RFC 7636, RFC 9700 §2.1): DESIGN.md's request rules, the
+  code consumed atomically in the transaction that stores the tokens, a replay revoking them.
+- Refresh token (RFC 6749 §6): rotation on every use, reuse of a rotated token revoking the
+  family, scopes narrowed to what the installation still grants.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import (
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    UnauthorizedClientError,
+)
+from authlib.oauth2.rfc6749.hooks import hooked
+from flask import current_app, g
+from sqlalchemy import select, update
+
+from .. import audit, scopes
+from ..app_status import may_authorize
+from ..crypto import sha256_hex
+from ..extensions import db
+from ..models import AuthorizationCode, Installation, Token
+from ..models.base import utcnow
+from .tokens import Grantor, store_token
+
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+UNINSTALLED = "Uninstalled app."
+
+
+def find_installation(mall, app) -> Installation | None:
+    return db.session.scalar(
+        select(Installation).where(Installation.mall_pk == mall.id, Installation.app_pk == app.id)
+    )
+
+
+def effective_scopes(requested, installation: Installation, app) -> list[str]:
+    """What a token may carry: requested, still installed, and still registered by the app."""
+    return scopes.normalise(set(requested) & set(installation.scopes) & set(app.scopes))
+
+
+def refuse_repeated(request, names) -> None:
+    """RFC 6749 §3.1: request parameters MUST NOT be included more than once."""
+    datalist = request.payload.datalist
+    for name in names:
+        if len(datalist.get(name, [])) > 1:
+            raise InvalidRequestError(f"The '{name}' parameter is repeated.")
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    # -- authorization endpoint ---------------------------------------------------------
+    @staticmethod
+    def validate_no_multiple_request_parameter(request) -> None:
+        """Repeats of client_id/redirect_uri are an error page, the rest redirect (see below)."""
+        refuse_repeated(request, ("client_id", "redirect_uri"))
+
+    @staticmethod
+    def validate_authorization_redirect_uri(request, client) -> str:
+        """RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: required, matched byte for byte.
+
+        Authlib's own messages echo the URI, which breaks on characters RFC 6749 forbids in
+        an error description; these never echo input.
+        """
+        redirect_uri = request.payload.redirect_uri
+        if not redirect_uri:
+            raise InvalidRequestError("The 'redirect_uri' parameter is required.")
+        if not client.check_redirect_uri(redirect_uri):
+            raise InvalidRequestError("The redirect_uri is not registered for this app.")
+        return redirect_uri
+
+    def validate_requested_scope(self) -> None:
+        """Runs once client and redirect URI are valid, so every error here redirects."""
+        request = self.request
+        refuse_repeated(
+            request, ("response_type", "scope", "state", "code_challenge", "code_challenge_method")
+        )
+        app = request.client
+        mall = g.mall
+        installed = find_installation(mall, app) is not None
+        if not may_authorize(
+            app.status,
+            is_developers_test_mall=mall.test_mall_of_id == app.developer_id,
+            installed_on_mall=installed,
+        ):
+            raise UnauthorizedClientError("This app may not be installed on this mall.")
+        requested = scopes.parse_scopes(request.payload.scope)
+        if not requested:
+            raise InvalidRequestError("The 'scope' parameter is required.")
+        if scopes.unknown_scopes(requested) or not set(requested) <= set(app.scopes):
+            raise InvalidScopeError("The requested scope is not among the app's permissions.")
+
+    def save_authorization_code(self, code: str, request) -> None:
+        """Store the code and record or extend the installation, in one transaction."""
+        operator = request.user
+        app = request.client
+        data = request.payload.data
+        installation = find_installation(g.mall, app)
+        if installation is None:
+            installation = Installation(
+                mall_pk=g.mall.id, app_pk=app.id, scope="", operator_user_id=operator.user_id
+            )
+            db.session.add(installation)
+        installation.grant(request.scope.split())
+        installation.operator_user_id = operator.user_id
+        db.session.add(
+            AuthorizationCode(
+                code_hash=sha256_hex(code),
+                app_pk=app.id,
+                mall_pk=g.mall.id,
+                user_id=operator.user_id,
+                redirect_uri=request.payload.redirect_uri,
+                scope=request.scope,
+                code_challenge=data.get("code_challenge"),
+                code_challenge_method=data.get("code_challenge_method"),
+                expires_at=utcnow() + timedelta(seconds=current_app.config["AUTHSERVER_CODE_TTL"]),
+            )
+        )
+        audit.record(
+            "consent",
+            actor=f"operator:{operator.user_id}",
+            mall_id=g.mall.mall_id,
+            client_id=app.client_id,
+            scope=request.scope,
+        )
+        db.session.commit()
+
+    # -- token endpoint -----------------------------------------------------------------
+    def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
+        item = AuthorizationCode.by_code(code)
+        if item is None or item.app_pk != client.id or item.mall_pk != g.mall.id:
+            return None
+        if item.expires_at <= utcnow():
+            raise InvalidGrantError("Code time expired.")
+        return item
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> Grantor:
+        if find_installation(g.mall, self.request.client) is None:
+            raise InvalidGrantError(UNINSTALLED)
+        return Grantor(g.mall, authorization_code.user_id)
+
+    @hooked
+    def create_token_response(self):
+        """RFC 6749 §4.1.4, with the code consumed in the transaction that stores the tokens.
+
+        Runs after client authentication, the redirect URI and PKCE checks, so an invalid
+        request never uses the code up. Losing the conditional update means the code was used
+        before (a replay or a concurrent redemption): the tokens issued from it are revoked
+        (RFC 6749 §10.5, RFC 9700 §4.5).
+        """
+        client = self.request.client
+        code = self.request.authorization_code
+        grantor = self.authenticate_user(code)
+        self.request.user = grantor
+        if not code.consume():
+            Token.revoke_where(Token.code_pk == code.id)
+            audit.record(
+                "code_replay",
+                mall_id=g.mall.mall_id,
+                client_id=client.client_id,
+                user_id=code.user_id,
+            )
+            db.session.commit()
+            raise InvalidGrantError("The authorization code was already used.")
+        installation = find_installation(g.mall, client)
+        granted = " ".join(effective_scopes(code.get_scope().split(), installation, client))
+        token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
+        store_token(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
+        audit.record(
+            "token_issued",
+            mall_id=g.mall.mall_id,
+            client_id=client.client_id,
+            user_id=grantor.user_id,
+            grant_type="authorization_code",
+        )
+        db.session.commit()
+        return 200, token, self.TOKEN_RESPONSE_HEADER
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        row = Token.by_refresh_token(refresh_token)
+        client = self.request.client
+        if row is None or row.app_pk != client.id or row.mall_pk != g.mall.id:
+            return None
+        if find_installation(g.mall, client) is None:
+            raise InvalidGrantError(UNINSTALLED)
+        if row.rotated_at is not None and row.refresh_revoked_at is None:
+            self._revoke_family(row)
+        if not row.is_refresh_active():
+            raise InvalidGrantError("Invalid refresh_token.")
+        return row
+
+    def _revoke_family(self, row: Token) -> None:
+        """RFC 9700 §4.14.2: a rotated-out refresh token came back; revoke the whole grant."""
+        Token.revoke_where(Token.family_id == row.family_id)
+        audit.record(
+            "refresh_reuse",
+            mall_id=g.mall.mall_id,
+            client_id=self.request.client.client_id,
+            user_id=row.user_id,
+        )
+        db.session.commit()
+        raise InvalidGrantError("The refresh token was already used; the grant is revoked.")
+
+    def authenticate_user(self, refresh_token: Token) -> Grantor:
+        return Grantor(g.mall, refresh_token.user_id)
+
+    @hooked
+    def create_token_response(self):
+        """RFC 6749 §6 with rotation in one transaction: the old refresh token is marked
+        rotated by a conditional update, so of concurrent refreshes at most one succeeds, and
+        a failure before the commit leaves the old refresh token usable."""
+        old: Token = self.request.refresh_token
+        client = self.request.client
+        grantor = self.authenticate_user(old)
+        self.request.user = grantor
+        installation = find_installation(g.mall, client)
+        requested = scopes.parse_scopes(self.request.payload.scope) or old.grant_scope.split()
+        access_scope = effective_scopes(requested, installation, client)
+        grant_scope = effective_scopes(old.grant_scope.split(), installation, client)
+        if not access_scope:
+            raise InvalidScopeError("The app no longer holds any of these permissions.")
+        if not _rotate(old):
+            raise InvalidGrantError("Invalid refresh_token.")
+        token = self.generate_token(user=grantor, scope=" ".join(access_scope))
+        store_token(
+            token,
+            client=client,
+            grantor=grantor,
+            grant_scope=" ".join(grant_scope),
+            family_id=old.family_id,
+            parent=old,
+            code_pk=old.code_pk,
+        )
+        audit.record(
+            "token_issued",
+            mall_id=g.mall.mall_id,
+            client_id=client.client_id,
+            user_id=grantor.user_id,
+            grant_type="refresh_token",
+        )
+        db.session.commit()
+        return 200, token, self.TOKEN_RESPONSE_HEADER
+
+
+def _rotate(row: Token) -> bool:
+    """Mark a refresh token rotated; ``False`` when a concurrent refresh got there first."""
+    result = db.session.execute(
+        update(Token)
+        .where(Token.id == row.id, Token.rotated_at.is_(None), Token.refresh_revoked_at.is_(None))
+        .values(rotated_at=utcnow())
+    )
+    return result.rowcount == 1

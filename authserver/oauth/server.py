@@ -1,0 +1,140 @@
+"""The Authlib authorization server, with the storage hooks and request rules of this project.
+
+One server serves every mall: the mall comes from the URL (``g.mall``), and so does the issuer
+(``<external base>/malls/<mall_id>``, RFC 8414 and RFC 9207).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
+from authlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
+    InvalidRequestError,
+    UnsupportedResponseTypeError,
+)
+from authlib.oauth2.rfc9207 import IssuerParameter
+from flask import current_app, g, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import App
+from .grants import AuthorizationCodeGrant, RefreshTokenGrant
+from .pkce import S256CodeChallenge
+from .requests import ServerRequest
+from .tokens import generate_token_response
+
+
+def issuer_for(mall_id: str) -> str:
+    """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's host."""
+    base = current_app.config["AUTHSERVER_ISSUER"] or request.host_url.rstrip("/")
+    return f"{base}/malls/{mall_id}"
+
+
+class MallIssuer(IssuerParameter):
+    """RFC 9207: ``iss`` on every authorization response, errors included."""
+
+    def get_issuer(self) -> str | None:
+        mall = g.get("mall")
+        return issuer_for(mall.mall_id) if mall else None
+
+
+class AuthorizationServer(FlaskAuthorizationServer):
+    def query_client(self, client_id: str) -> App | None:
+        if not client_id or len(client_id) > 64:
+            return None
+        return db.session.scalar(select(App).where(App.client_id == client_id))
+
+    def save_token(self, token, request):  # pragma: no cover - the grants store their rows
+        raise NotImplementedError("tokens are stored by the grants, in their transaction")
+
+    def create_oauth2_request(self, request) -> ServerRequest:
+        if isinstance(request, ServerRequest):
+            return request
+        from flask import request as flask_request
+
+        return ServerRequest.from_flask(flask_request)
+
+    def authenticate_client(self, request, methods, endpoint="token"):
+        """Authlib's client authentication, plus rules of RFC 6749 §2.3 and §5.2 it leaves out.
+
+        One method per request: HTTP Basic and a ``client_secret`` field together is
+        ``invalid_request``. A failed attempt answers 401 with ``WWW-Authenticate: Basic``
+        only when the client used Basic; a failure with body credentials is a 400.
+        """
+        basic = _basic_credentials(request.headers)
+        if basic is not None:
+            if "client_secret" in request.form:
+                raise InvalidRequestError("Use one client authentication method per request.")
+            client_id, secret = basic
+            if not client_id or not secret or request.form.get("client_id", client_id) != client_id:
+                raise _client_authentication_failed(basic=True)
+        try:
+            return super().authenticate_client(request, methods, endpoint)
+        except InvalidClientError as error:
+            raise _client_authentication_failed(basic=basic is not None) from error
+
+    def get_authorization_grant(self, request):
+        """Authlib's lookup, with an error that never echoes ``response_type`` (Authlib's
+        description does, and raises on characters RFC 6749 forbids there)."""
+        for grant_cls, extensions in self._authorization_grants:
+            if grant_cls.check_authorization_endpoint(request):
+                grant = grant_cls(request, self)
+                for extension in extensions or ():
+                    extension(grant)
+                return grant
+        client = self.query_client(request.payload.client_id)
+        redirect_uri = request.payload.redirect_uri
+        valid = (
+            client is not None and bool(redirect_uri) and client.check_redirect_uri(redirect_uri)
+        )
+        raise UnsupportedResponseType(redirect_uri=redirect_uri if valid else None)
+
+
+class UnsupportedResponseType(UnsupportedResponseTypeError):
+    def __init__(self, redirect_uri: str | None):
+        super().__init__(
+            None, description="Only response_type=code is supported.", redirect_uri=redirect_uri
+        )
+
+
+def _client_authentication_failed(*, basic: bool) -> InvalidClientError:
+    return InvalidClientError(
+        description="Client authentication failed.", status_code=401 if basic else 400
+    )
+
+
+def _basic_credentials(headers) -> tuple[str, str] | None:
+    """The (id, secret) of an HTTP Basic header, or ``None`` when there is none.
+
+    Authlib's parser raises on a header that is not UTF-8; this one answers ``("", "")``, which
+    then fails authentication as any wrong credential does.
+    """
+    auth = headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ("", "")
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret
+
+
+def create_server() -> AuthorizationServer:
+    server = AuthorizationServer()
+    server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
+    server.register_grant(RefreshTokenGrant)
+    server.register_extension(MallIssuer())
+    return server
+
+
+authorization_server = create_server()
+
+
+def init_server(app) -> None:
+    authorization_server.init_app(app)
+    authorization_server.register_token_generator("default", generate_token_response)

@@ -1,0 +1,121 @@
+"""Issuing tokens: the superset token response (Cafe24's fields and RFC 6749 §5.1's) and its row.
+
+DESIGN.md, "Token response": ``scope`` space-separated, ``scopes`` a list, ``shop_no`` the
+string ``"1"``, timestamps as Cafe24 writes them (``YYYY-MM-DDTHH:MM:SS.sss``, no offset) in
+``AUTHSERVER_TIMEZONE``, and ``expires_at - issued_at == expires_in``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from ..crypto import SECRET_LENGTH, random_base62, sha256_hex
+from ..extensions import db
+from ..models import Mall, Token
+from ..models.base import utcnow
+
+
+@dataclass(frozen=True)
+class Grantor:
+    """The resource owner behind a grant: an operator (``user_id``) of a mall."""
+
+    mall: Mall
+    user_id: str
+
+
+class TokenResponse(dict):
+    """The JSON body; the datetimes it was built from ride along for the row that stores it."""
+
+    issued_at_utc: datetime
+    access_expires_utc: datetime
+    refresh_expires_utc: datetime | None
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def cafe24_timestamp(moment: datetime) -> str:
+    """Naive UTC -> ``2026-11-26T21:00:00.000`` in the configured time zone."""
+    zone = _zone(current_app.config["AUTHSERVER_TIMEZONE"])
+    local = moment.replace(tzinfo=UTC).astimezone(zone)
+    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+
+
+def generate_token_response(
+    grant_type: str,
+    client,
+    user: Grantor | None = None,
+    scope: str | None = None,
+    expires_in: int | None = None,
+    include_refresh_token: bool = True,
+) -> TokenResponse:
+    """Authlib token generator (registered as ``default``)."""
+    config = current_app.config
+    now = utcnow()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    access_ttl = expires_in or config["AUTHSERVER_ACCESS_TOKEN_TTL"]
+    access_expires = now + timedelta(seconds=access_ttl)
+    scope_list = (scope or "").split()
+
+    token = TokenResponse(
+        access_token=random_base62(SECRET_LENGTH),
+        token_type="Bearer",
+        expires_in=access_ttl,
+        expires_at=cafe24_timestamp(access_expires),
+    )
+    token.issued_at_utc = now
+    token.access_expires_utc = access_expires
+    token.refresh_expires_utc = None
+    if include_refresh_token:
+        refresh_expires = now + timedelta(seconds=config["AUTHSERVER_REFRESH_TOKEN_TTL"])
+        token["refresh_token"] = random_base62(SECRET_LENGTH)
+        token["refresh_token_expires_at"] = cafe24_timestamp(refresh_expires)
+        token.refresh_expires_utc = refresh_expires
+    token.update(
+        scope=" ".join(scope_list),
+        scopes=scope_list,
+        client_id=client.client_id,
+        mall_id=user.mall.mall_id if user else None,
+        user_id=user.user_id if user else None,
+        shop_no="1",
+        issued_at=cafe24_timestamp(now),
+    )
+    return token
+
+
+def store_token(
+    token: TokenResponse,
+    *,
+    client,
+    grantor: Grantor,
+    grant_scope: str,
+    family_id: str | None = None,
+    parent: Token | None = None,
+    code_pk: int | None = None,
+) -> Token:
+    """Add the row for a freshly generated token pair to the current transaction."""
+    row = Token(
+        family_id=family_id or secrets.token_hex(16),
+        parent_id=parent.id if parent else None,
+        code_pk=code_pk,
+        app_pk=client.id,
+        mall_pk=grantor.mall.id,
+        user_id=grantor.user_id,
+        scope=token["scope"],
+        grant_scope=grant_scope,
+        access_token_hash=sha256_hex(token["access_token"]),
+        refresh_token_hash=sha256_hex(token["refresh_token"]) if "refresh_token" in token else None,
+        issued_at=token.issued_at_utc,
+        access_expires_at=token.access_expires_utc,
+        refresh_expires_at=token.refresh_expires_utc,
+    )
+    db.session.add(row)
+    return row

@@ -1,0 +1,160 @@
+"""Endpoints under ``/malls/<mall_id>/api/v2/oauth``: authorize (login, consent) and token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+
+from ..errors import error_page, oauth_error
+from ..extensions import csrf, db
+from ..mall_admin.auth import current_operator
+from ..models import AuthorizationRequest
+from ..models.base import utcnow
+from ..scopes import group_by_category
+from ..tenancy import bind_mall
+from .grants import find_installation
+from .requests import ServerRequest
+from .server import authorization_server
+
+bp = Blueprint("oauth", __name__, url_prefix="/malls/<mall_id>/api/v2/oauth")
+bind_mall(bp)
+
+#: How many open consent pages one browser session keeps track of.
+_PENDING_LIMIT = 5
+
+
+@bp.before_request
+def _require_tls():
+    """RFC 6749 §3.1/§3.2: https only; plain http is allowed on loopback (development)."""
+    if request.is_secure or (request.host.split(":")[0] in ("127.0.0.1", "localhost", "[::1]")):
+        return None
+    if request.method == "GET":
+        return redirect(request.url.replace("http://", "https://", 1), code=301)
+    return oauth_error("invalid_request", "OAuth endpoints must be called over https.")
+
+
+@bp.get("/authorize")
+def authorize():
+    """RFC 6749 §4.1.1. Unknown client or redirect URI: an error page, never a redirect. Every
+    other error redirects, but only once the operator has logged in (RFC 9700 §4.11.2)."""
+    operator = current_operator(g.mall)
+    try:
+        grant = authorization_server.get_consent_grant(end_user=operator)
+    except OAuth2Error as error:
+        if error.redirect_uri is None:
+            return _authorization_error_page(error)
+        if operator is None:
+            return _login_redirect()
+        return _error_redirect(error)
+    if operator is None:
+        return _login_redirect()
+
+    app = grant.client
+    requested = grant.request.scope.split()
+    installation = find_installation(g.mall, app)
+    granted = set(installation.scopes) if installation else set()
+    new_scopes = [scope for scope in requested if scope not in granted]
+    if not new_scopes:
+        # Everything asked for was consented before: no page, straight back with a code.
+        return authorization_server.create_authorization_response(grant=grant, grant_user=operator)
+
+    pending = AuthorizationRequest(
+        id=secrets.token_urlsafe(32),
+        mall_pk=g.mall.id,
+        operator_pk=operator.id,
+        params={key: request.args[key] for key in request.args},
+        expires_at=utcnow() + timedelta(seconds=current_app.config["AUTHSERVER_CONSENT_TTL"]),
+    )
+    db.session.add(pending)
+    db.session.commit()
+    _remember_pending(pending.id)
+    return render_template(
+        "oauth/consent.html",
+        mall=g.mall,
+        operator=operator,
+        app=app,
+        new_groups=group_by_category(new_scopes),
+        granted_groups=group_by_category(granted),
+        form_action=_this_url(),
+    )
+
+
+@bp.post("/authorize")
+def authorize_decision():
+    """The consent form: ``decision`` (approve or deny) and ``csrf_token``. The request it
+    answers is the one stored when the page was shown, matched by this URL's query."""
+    operator = current_operator(g.mall)
+    if operator is None:
+        return _login_redirect()
+    pending_id = session.get("consent", {}).get(_query_key())
+    pending = db.session.get(AuthorizationRequest, pending_id) if pending_id else None
+    if pending is None or pending.operator_pk != operator.id or pending.mall_pk != g.mall.id:
+        return error_page(
+            400, "Consent expired", "Open the app's authorization link again to see its request."
+        )
+    decisions = request.form.getlist("decision")
+    if decisions not in (["approve"], ["deny"]):
+        return error_page(400, "No decision", "Choose Approve or Deny.")
+    if not AuthorizationRequest.answer(pending.id):
+        db.session.rollback()
+        return error_page(
+            400, "Already answered", "This request was answered already or has expired."
+        )
+
+    oauth_request = ServerRequest.from_stored(request.base_url, request.headers, pending.params)
+    try:
+        grant = authorization_server.get_consent_grant(request=oauth_request, end_user=operator)
+    except OAuth2Error as error:
+        db.session.commit()
+        if error.redirect_uri is None:
+            return _authorization_error_page(error)
+        return _error_redirect(error)
+    response = authorization_server.create_authorization_response(
+        request=oauth_request,
+        grant_user=operator if decisions == ["approve"] else None,
+        grant=grant,
+    )
+    db.session.commit()
+    return response
+
+
+@bp.post("/token")
+@csrf.exempt
+def token():
+    """RFC 6749 §4.1.3 and §6: authorization_code and refresh_token."""
+    return authorization_server.create_token_response()
+
+
+def _this_url() -> str:
+    """This path with its query exactly as received (the consent form posts back to it)."""
+    return url_for("oauth.authorize") + "?" + request.query_string.decode("latin-1")
+
+
+def _login_redirect():
+    return redirect(url_for("mall_admin.login", next=_this_url()))
+
+
+def _error_redirect(error: OAuth2Error):
+    response = authorization_server.handle_error_response(None, error)
+    authorization_server.execute_hook("after_create_authorization_response", response)
+    return response
+
+
+def _authorization_error_page(error: OAuth2Error):
+    # The description is one of ours (never the request's input), so it is safe to show.
+    return error_page(400, "This app's request cannot be processed", error.description or "")
+
+
+def _query_key() -> str:
+    return hashlib.sha256(request.query_string).hexdigest()[:32]
+
+
+def _remember_pending(pending_id: str) -> None:
+    """Bind the page just shown to this browser session, keyed by its exact query string."""
+    pending = dict(session.get("consent", {}))
+    pending[_query_key()] = pending_id
+    session["consent"] = dict(list(pending.items())[-_PENDING_LIMIT:])

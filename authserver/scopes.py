@@ -1,0 +1,124 @@
+"""The scope catalogue: the one source of truth for categories, scopes, labels and resources.
+
+DESIGN.md, "Scope catalogue": ``mall.read_<x>`` allows reading, ``mall.write_<x>`` creating,
+updating and deleting; write does not imply read; ``salesreport`` has no write scope. The
+consent page, the Developer Center permission form, the Admin API scope map and the token
+endpoint all read this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    label: str
+    covers: str
+    resource: str
+    writable: bool = True
+
+    @property
+    def read_scope(self) -> str:
+        return f"mall.read_{self.name}"
+
+    @property
+    def write_scope(self) -> str | None:
+        return f"mall.write_{self.name}" if self.writable else None
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return (self.read_scope, self.write_scope) if self.writable else (self.read_scope,)
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("category", "Product categories", "Categories, main displays, projects", "categories"),
+    Category("product", "Products", "Products", "products"),
+    Category(
+        "collection",
+        "Collections",
+        "Brands, custom collections, manufacturers, trends",
+        "brands",
+    ),
+    Category("supply", "Suppliers", "Suppliers, supplier users", "suppliers"),
+    Category("personal", "Personalization", "Likes, wishes, cart", "carts"),
+    Category("order", "Orders", "Orders", "orders"),
+    Category("community", "Community", "Reviews, comments", "boards"),
+    Category("customer", "Customers", "Customers, customer groups, mileage", "customers"),
+    Category("notification", "Notifications", "Mail, messages", "sms"),
+    Category("store", "Store", "Store information", "store"),
+    Category("promotion", "Promotions", "Benefits, coupons, serial coupons", "coupons"),
+    Category("design", "Design", "Themes, pages", "themes"),
+    Category("application", "Applications", "App installation information", "apps"),
+    Category(
+        "salesreport", "Sales reports", "Sales reports", "reports/salesvolume", writable=False
+    ),
+)
+
+CATEGORY_BY_NAME: dict[str, Category] = {category.name: category for category in CATEGORIES}
+
+#: Every scope the server knows, in catalogue order (read before write).
+ALL_SCOPES: tuple[str, ...] = tuple(scope for c in CATEGORIES for scope in c.scopes)
+_SCOPE_SET = frozenset(ALL_SCOPES)
+_ORDER = {scope: index for index, scope in enumerate(ALL_SCOPES)}
+
+_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def parse_scopes(value: str | None) -> list[str]:
+    """Split a comma- or space-separated scope string (Cafe24 clients send commas).
+
+    Order is kept and duplicates dropped; unknown names are returned too, so callers can
+    refuse them by name instead of dropping them silently.
+    """
+    if not value:
+        return []
+    seen: dict[str, None] = {}
+    for item in _SEPARATORS.split(value.strip()):
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def is_known(scope: str) -> bool:
+    return scope in _SCOPE_SET
+
+
+def unknown_scopes(scopes: list[str]) -> list[str]:
+    return [scope for scope in scopes if scope not in _SCOPE_SET]
+
+
+def normalise(scopes) -> list[str]:
+    """Known scopes, deduplicated, in catalogue order."""
+    return sorted({s for s in scopes if s in _SCOPE_SET}, key=_ORDER.__getitem__)
+
+
+def to_string(scopes) -> str:
+    """The space-separated form stored in the database and sent as ``scope``."""
+    return " ".join(normalise(scopes))
+
+
+def scope_label(scope: str) -> str:
+    """``mall.write_product`` -> ``Products: write`` (consent page, Developer Center)."""
+    action, _, name = scope.removeprefix("mall.").partition("_")
+    category = CATEGORY_BY_NAME.get(name)
+    if category is None:
+        return scope
+    return f"{category.label}: {action}"
+
+
+def group_by_category(scopes) -> list[tuple[Category, list[str]]]:
+    """Scopes grouped in catalogue order, each with its actions (``read``, ``write``)."""
+    wanted = set(scopes)
+    groups = []
+    for category in CATEGORIES:
+        actions = [
+            action
+            for action, scope in (("read", category.read_scope), ("write", category.write_scope))
+            if scope and scope in wanted
+        ]
+        if actions:
+            groups.append((category, actions))
+    return groups

@@ -1,0 +1,100 @@
+"""Fixtures: the app on a real database, a live HTTP server, and a seeded world.
+
+The suite runs on SQLite by default and on PostgreSQL when AUTHSERVER_TEST_DATABASE_URL is set
+(.ci/run does both). One app and one live server serve the whole session; every test starts
+from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from authserver import create_app
+from authserver.extensions import db
+
+from .helpers import World, make_world
+
+# requests-oauthlib refuses http token URLs unless told this is a test on loopback.
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    database_url = os.environ.get("AUTHSERVER_TEST_DATABASE_URL") or (
+        f"sqlite:///{instance / 'test.sqlite'}"
+    )
+    app = create_app(
+        {
+            "AUTHSERVER_DATABASE_URL": database_url,
+            "AUTHSERVER_SECRET_KEY": "test-secret-key",
+            "TESTING": True,
+        }
+    )
+    app.instance_path = str(instance)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The app served over real HTTP on a loopback port, in a thread, for the whole session."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(app):
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app) -> World:
+    """A developer with a test mall (operator ``owner``), a web app and a native app."""
+    with app.app_context():
+        return make_world()
+
+
+@pytest.fixture
+def configure(app):
+    """Change settings for one test: ``configure(AUTHSERVER_CODE_TTL=2)``; restored after."""
+    saved: dict = {}
+
+    def apply(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key))
+            app.config[key] = value
+
+    yield apply
+    app.config.update(saved)
