@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from . import audit, scopes
@@ -54,6 +54,7 @@ def _developer(email: str) -> Developer:
 
 # -- database --------------------------------------------------------------------------
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database tables (idempotent)."""
     db.create_all()
@@ -243,6 +244,7 @@ def app_status(client_id: str, status: str, reason: str | None, as_json: bool) -
 
 # -- demo ------------------------------------------------------------------------------
 @click.command("demo")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 def demo_command(as_json: bool, base_url: str) -> None:

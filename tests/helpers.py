@@ -162,7 +162,8 @@ class Browser:
         response = self.decide(self.authorize_url(client, **params))
         assert response.status_code in (302, 303), response.text[:500]
         location = response.headers["Location"]
-        assert location.startswith(client.redirect_uri.split("?")[0]), location
+        expected = params.get("redirect_uri") or client.redirect_uri
+        assert location.startswith(expected + "?"), location
         return query_of(location)
 
 

@@ -23,6 +23,12 @@ from .server import authorization_server
 bp = Blueprint("oauth", __name__, url_prefix="/malls/<mall_id>/api/v2/oauth")
 bind_mall(bp)
 
+#: Token request parameters that must not be repeated (RFC 6749 §3.2).
+TOKEN_PARAMETERS = (
+    "grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope",
+    "client_id", "client_secret",
+)  # fmt: skip
+
 #: How many open consent pages one browser session keeps track of.
 _PENDING_LIMIT = 5
 
@@ -126,6 +132,11 @@ def authorize_decision():
 @csrf.exempt
 def token():
     """RFC 6749 §4.1.3 and §6: authorization_code and refresh_token."""
+    if not request.form.get("grant_type"):
+        return oauth_error("invalid_request", "The 'grant_type' parameter is required.")
+    repeated = [name for name in TOKEN_PARAMETERS if len(request.form.getlist(name)) > 1]
+    if repeated:
+        return oauth_error("invalid_request", f"The '{repeated[0]}' parameter is repeated.")
     return authorization_server.create_token_response()
 
 

@@ -1,0 +1,255 @@
+"""The code exchange (RFC 6749 §4.1.3-§5.2, DESIGN.md "Token response" and "Details decided")."""
+
+from __future__ import annotations
+
+import base64
+import time
+from datetime import datetime
+
+import pytest
+import requests
+
+from authserver.extensions import db
+from authserver.models import AuthorizationCode, Token
+
+from .helpers import Browser, exchange, refresh, token_url
+
+
+@pytest.fixture
+def browser(live_server, world) -> Browser:
+    browser = Browser(live_server, world.mall_id)
+    browser.login()
+    return browser
+
+
+@pytest.fixture
+def code(browser, world) -> str:
+    return browser.authorize(world.web)["code"]
+
+
+def _post(live_server, world, data, **kwargs):
+    return requests.post(token_url(live_server, world.mall_id), data=data, **kwargs)
+
+
+def _code_data(world, code):
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": world.web.redirect_uri,
+    }
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%f")
+
+
+def test_token_response_is_cafe24s_superset(live_server, world, code):
+    response = exchange(live_server, world.mall_id, world.web, code)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Pragma"] == "no-cache"
+    body = response.json()
+    assert set(body) == {
+        "access_token", "token_type", "expires_in", "expires_at", "refresh_token",
+        "refresh_token_expires_at", "scope", "scopes", "client_id", "mall_id", "user_id",
+        "shop_no", "issued_at",
+    }  # fmt: skip
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 7200
+    assert body["scope"] == " ".join(world.web.scopes)
+    assert body["scopes"] == world.web.scopes
+    assert body["client_id"] == world.web.client_id
+    assert body["mall_id"] == world.mall_id
+    assert body["user_id"] == "owner"
+    assert body["shop_no"] == "1"
+    issued, expires = _parse(body["issued_at"]), _parse(body["expires_at"])
+    assert (expires - issued).total_seconds() == body["expires_in"]
+    assert (_parse(body["refresh_token_expires_at"]) - issued).days == 14
+    assert len(body["issued_at"]) == len("2026-11-26T12:00:00.000")
+    for value in (body["access_token"], body["refresh_token"]):
+        assert len(value) >= 27 and value.isalnum()  # >= 160 bits of base62
+
+
+def test_timestamps_follow_the_configured_time_zone(live_server, world, code, configure):
+    configure(AUTHSERVER_TIMEZONE="Asia/Seoul")
+    body = exchange(live_server, world.mall_id, world.web, code).json()
+    utc_now = datetime.utcnow()
+    offset = (_parse(body["issued_at"]) - utc_now).total_seconds()
+    assert abs(offset - 9 * 3600) < 120
+
+
+def test_client_secret_post_works(live_server, world, code):
+    data = _code_data(world, code) | {
+        "client_id": world.web.client_id,
+        "client_secret": world.web.client_secret,
+    }
+    assert _post(live_server, world, data).status_code == 200
+
+
+def test_basic_and_post_credentials_together_are_invalid_request(live_server, world, code):
+    data = _code_data(world, code) | {"client_secret": world.web.client_secret}
+    response = _post(live_server, world, data, auth=(world.web.client_id, world.web.client_secret))
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_wrong_secret_with_basic_is_401_and_keeps_the_code(live_server, world, code):
+    response = _post(live_server, world, _code_data(world, code), auth=(world.web.client_id, "x"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+    assert "no-store" in response.headers["Cache-Control"]
+    assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
+
+
+def test_wrong_secret_in_the_body_is_400_invalid_client(live_server, world, code):
+    data = _code_data(world, code) | {"client_id": world.web.client_id, "client_secret": "x"}
+    response = _post(live_server, world, data)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_garbage_basic_headers_are_invalid_client(live_server, world, code):
+    for header in ["Basic", "Basic !!!", "Basic " + base64.b64encode(b"\xff\xfe:x").decode()]:
+        response = _post(
+            live_server, world, _code_data(world, code), headers={"Authorization": header}
+        )
+        assert response.status_code in (400, 401), header
+        assert response.json()["error"] in ("invalid_client", "invalid_request")
+
+
+def test_secret_in_the_query_string_does_not_authenticate(live_server, world, code):
+    url = token_url(live_server, world.mall_id) + f"?client_secret={world.web.client_secret}"
+    data = _code_data(world, code) | {"client_id": world.web.client_id}
+    response = requests.post(url, data=data)
+    assert response.status_code in (400, 401)
+    assert "access_token" not in response.text
+
+
+def test_get_is_not_allowed(live_server, world):
+    response = requests.get(token_url(live_server, world.mall_id))
+    assert response.status_code == 405
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    "grant_type, error",
+    [(None, "invalid_request"), ("foo", "unsupported_grant_type"),
+     ("password", "unsupported_grant_type"), ("client_credentials", "unsupported_grant_type")],
+)  # fmt: skip
+def test_unsupported_grant_types(live_server, world, grant_type, error):
+    data = {"grant_type": grant_type} if grant_type else {}
+    response = _post(live_server, world, data, auth=(world.web.client_id, world.web.client_secret))
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+
+
+def test_repeated_parameters_are_invalid_request(live_server, world, code):
+    response = requests.post(
+        token_url(live_server, world.mall_id),
+        data=list(_code_data(world, code).items()) + [("code", code)],
+        auth=(world.web.client_id, world.web.client_secret),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
+
+
+def test_missing_code_is_invalid_request(live_server, world):
+    data = {"grant_type": "authorization_code", "redirect_uri": world.web.redirect_uri}
+    response = _post(live_server, world, data, auth=(world.web.client_id, world.web.client_secret))
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_unknown_code_is_invalid_grant(live_server, world):
+    response = exchange(live_server, world.mall_id, world.web, "not-a-code")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_code_is_single_use_and_replay_revokes_its_tokens(live_server, world, code):
+    first = exchange(live_server, world.mall_id, world.web, code).json()
+    replay = exchange(live_server, world.mall_id, world.web, code)
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    after = refresh(live_server, world.mall_id, world.web, first["refresh_token"])
+    assert after.status_code == 400
+    assert after.json()["error"] == "invalid_grant"
+
+
+def test_expired_code_is_invalid_grant(live_server, world, browser, configure):
+    configure(AUTHSERVER_CODE_TTL=1)
+    code = browser.authorize(world.web)["code"]
+    time.sleep(1.5)
+    response = exchange(live_server, world.mall_id, world.web, code)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "Code time expired."}
+
+
+def test_code_is_bound_to_its_client(live_server, world, code):
+    response = exchange(
+        live_server, world.mall_id, world.other_web, code, redirect_uri=world.web.redirect_uri
+    )
+    assert response.json()["error"] == "invalid_grant"
+    assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "redirect_uri", [None, "https://app.example/cb?x", "https://app.example/other"]
+)
+def test_code_is_bound_to_its_redirect_uri(live_server, world, code, redirect_uri):
+    data = _code_data(world, code)
+    data.pop("redirect_uri")
+    if redirect_uri:
+        data["redirect_uri"] = redirect_uri
+    response = _post(live_server, world, data, auth=(world.web.client_id, world.web.client_secret))
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_code_is_bound_to_its_mall(app, live_server, world, code):
+    from .helpers import add_mall
+
+    with app.app_context():
+        add_mall("othermall")
+    response = exchange(live_server, "othermall", world.web, code)
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_unknown_mall_token_endpoint_is_404_json(live_server, world):
+    response = requests.post(token_url(live_server, "nomall"), data={"grant_type": "x"})
+    assert response.status_code == 404
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_uninstalled_app_cannot_exchange(app, live_server, world, code):
+    from authserver.models import Installation
+
+    with app.app_context():
+        db.session.execute(db.delete(Installation))
+        db.session.commit()
+    response = exchange(live_server, world.mall_id, world.web, code)
+    assert response.json()["error"] == "invalid_grant"
+    assert "Uninstalled app" in response.json()["error_description"]
+
+
+def test_database_holds_only_digests(app, live_server, world, code):
+    body = exchange(live_server, world.mall_id, world.web, code).json()
+    with app.app_context():
+        row = db.session.scalar(db.select(Token))
+        stored = " ".join(str(v) for v in row.__dict__.values())
+        assert body["access_token"] not in stored and body["refresh_token"] not in stored
+        code_row = db.session.scalar(db.select(AuthorizationCode))
+        assert code not in " ".join(str(v) for v in code_row.__dict__.values())
+        from authserver.models import App
+
+        app_row = db.session.scalar(db.select(App).where(App.client_id == world.web.client_id))
+        assert world.web.client_secret not in app_row.client_secret_encrypted
+        assert app_row.client_secret == world.web.client_secret
+
+
+def test_error_descriptions_use_rfc6749_characters_only(live_server, world):
+    response = exchange(live_server, world.mall_id, world.web, 'bad"code\\')
+    description = response.json()["error_description"]
+    assert all(0x20 <= ord(ch) <= 0x7E and ch not in '"\\' for ch in description)
