@@ -44,7 +44,7 @@ def error_page(status: int, title: str, message: str) -> tuple[str, int]:
 
 def _surface() -> str:
     path = request.path
-    if "/api/v2/oauth/" in path:
+    if "/api/v2/oauth/" in path and not path.endswith("/authorize"):
         return "oauth"
     if "/api/v2/admin" in path or path.startswith("/gateway/"):
         return "api"

@@ -206,3 +206,4 @@ def test_unknown_mall_is_not_found(live_server, world):
     response = browser.get(browser.authorize_url(world.web))
     assert response.status_code == 404
     assert "Location" not in response.headers
+    assert response.headers["Content-Type"].startswith("text/html")

@@ -253,3 +253,25 @@ def test_error_descriptions_use_rfc6749_characters_only(live_server, world):
     response = exchange(live_server, world.mall_id, world.web, 'bad"code\\')
     description = response.json()["error_description"]
     assert all(0x20 <= ord(ch) <= 0x7E and ch not in '"\\' for ch in description)
+
+
+def test_plain_http_is_refused_off_loopback(live_server, world, code):
+    """RFC 6749 §3.1-§3.2: https only; plain http only on the loopback development server."""
+    headers = {"Host": "auth.example.com"}
+    response = _post(
+        live_server,
+        world,
+        _code_data(world, code),
+        auth=(world.web.client_id, world.web.client_secret),
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    authorize = requests.get(
+        f"{live_server}/malls/{world.mall_id}/api/v2/oauth/authorize?client_id=x",
+        headers=headers,
+        allow_redirects=False,
+    )
+    assert authorize.status_code == 301
+    assert authorize.headers["Location"].startswith("https://auth.example.com/")
+    assert exchange(live_server, world.mall_id, world.web, code).status_code == 200

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
@@ -36,7 +38,7 @@ _PENDING_LIMIT = 5
 @bp.before_request
 def _require_tls():
     """RFC 6749 §3.1/§3.2: https only; plain http is allowed on loopback (development)."""
-    if request.is_secure or (request.host.split(":")[0] in ("127.0.0.1", "localhost", "[::1]")):
+    if request.is_secure or _is_loopback(request.host):
         return None
     if request.method == "GET":
         return redirect(request.url.replace("http://", "https://", 1), code=301)
@@ -138,6 +140,16 @@ def token():
     if repeated:
         return oauth_error("invalid_request", f"The '{repeated[0]}' parameter is repeated.")
     return authorization_server.create_token_response()
+
+
+def _is_loopback(host: str) -> bool:
+    hostname = urlsplit(f"//{host}").hostname or ""
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def _this_url() -> str:
