@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sqlalchemy_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -77,6 +78,39 @@ def _handle_csrf(exc: CSRFError):
     )
 
 
+#: Database failures that say nothing about the request: the client should retry later.
+DATABASE_UNAVAILABLE = (
+    sqlalchemy_exc.OperationalError,
+    sqlalchemy_exc.InterfaceError,
+    sqlalchemy_exc.DisconnectionError,
+    sqlalchemy_exc.TimeoutError,
+)
+RETRY_AFTER_SECONDS = "5"
+
+
+def _handle_database_unavailable(exc: Exception):
+    """503, never an OAuth credential error (Hydra #1246) and never a 200 (RFC 7009 §2.2.1:
+    a revocation answered 200 tells the client the token is gone)."""
+    current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, exc)
+    retry = {"Retry-After": RETRY_AFTER_SECONDS}
+    surface = _surface()
+    if surface == "oauth":
+        return oauth_error(
+            "temporarily_unavailable",
+            "The service is temporarily unavailable. Retry later.",
+            503,
+            retry,
+        )
+    if surface == "api":
+        return api_error(503, "Service temporarily unavailable.", headers=retry)
+    # Rendered without context processors: Flask-Login's would query the database again.
+    body = current_app.jinja_env.get_template("errors/error.html").render(
+        title="Temporarily unavailable",
+        message="The service is temporarily unavailable. Try again soon.",
+    )
+    return body, 503, retry
+
+
 def _handle_unexpected(exc: Exception):
     # The traceback goes to the log; the client sees only the surface's generic shape.
     current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
@@ -85,5 +119,7 @@ def _handle_unexpected(exc: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -110,7 +110,9 @@ class Token(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[str] = mapped_column(String(32))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tokens.id", ondelete="SET NULL"), index=True
+    )
     code_pk: Mapped[int | None] = mapped_column(
         ForeignKey("authorization_codes.id", ondelete="SET NULL"), index=True
     )
@@ -130,6 +132,8 @@ class Token(db.Model):
     refresh_revoked_at: Mapped[datetime | None]
     #: When this row's refresh token was exchanged for a successor.
     rotated_at: Mapped[datetime | None]
+    #: When this rotated refresh token was presented again inside the grace window (once only).
+    reused_at: Mapped[datetime | None]
 
     app = relationship("App")
     mall = relationship("Mall")

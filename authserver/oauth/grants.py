@@ -194,8 +194,13 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             return None
         if find_installation(g.mall, client) is None:
             raise InvalidGrantError(UNINSTALLED)
+        self.request.grace_successor = None
         if row.rotated_at is not None and row.refresh_revoked_at is None:
-            self._revoke_family(row)
+            successor = _grace_successor(row)
+            if successor is None:
+                self._revoke_family(row)
+            self.request.grace_successor = successor
+            return row
         if not row.is_refresh_active():
             raise InvalidGrantError("Invalid refresh_token.")
         return row
@@ -230,7 +235,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         grant_scope = effective_scopes(old.grant_scope.split(), installation, client)
         if not access_scope:
             raise InvalidScopeError("The app no longer holds any of these permissions.")
-        if not _rotate(old):
+        successor = self.request.grace_successor
+        retired = _retire_for_retry(old, successor) if successor else _rotate(old)
+        if not retired:
             raise InvalidGrantError("Invalid refresh_token.")
         token = self.generate_token(user=grantor, scope=" ".join(access_scope))
         store_token(
@@ -251,6 +258,51 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         )
         db.session.commit()
         return 200, token, self.TOKEN_RESPONSE_HEADER
+
+
+def _grace_successor(row: Token) -> Token | None:
+    """The live successor of a rotated refresh token presented again within the grace window.
+
+    A client that lost the response to a refresh may retry once with the previous refresh token
+    (FAPI 2.0; Hydra, Cognito and Curity call it a grace period). ``None`` outside the window
+    (``AUTHSERVER_REFRESH_GRACE_SECONDS``, default 0 as at Cafe24), after one retry already,
+    or when the successor was itself used or revoked: then it is reuse, and the family goes.
+    """
+    grace = current_app.config["AUTHSERVER_REFRESH_GRACE_SECONDS"]
+    now = utcnow()
+    if (
+        grace <= 0
+        or row.reused_at is not None
+        or now - row.rotated_at > timedelta(seconds=grace)
+        or row.refresh_expires_at is None
+        or row.refresh_expires_at <= now
+    ):
+        return None
+    successor = db.session.scalar(
+        select(Token).where(Token.parent_id == row.id).order_by(Token.id.desc()).limit(1)
+    )
+    if successor is None or not successor.is_refresh_active(now):
+        return None
+    return successor
+
+
+def _retire_for_retry(old: Token, successor: Token) -> bool:
+    """Spend the one grace retry and revoke the successor it replaces, so a family never has
+    two live refresh tokens; ``False`` when a concurrent request got there first."""
+    now = utcnow()
+    spent = db.session.execute(
+        update(Token).where(Token.id == old.id, Token.reused_at.is_(None)).values(reused_at=now)
+    )
+    replaced = db.session.execute(
+        update(Token)
+        .where(
+            Token.id == successor.id,
+            Token.refresh_revoked_at.is_(None),
+            Token.rotated_at.is_(None),
+        )
+        .values(access_revoked_at=now, refresh_revoked_at=now)
+    )
+    return spent.rowcount == 1 and replaced.rowcount == 1
 
 
 def _rotate(row: Token) -> bool:
