@@ -242,6 +242,32 @@ def app_status(client_id: str, status: str, reason: str | None, as_json: bool) -
     )
 
 
+# -- encryption keys -------------------------------------------------------------------
+keys_cli = AppGroup("keys", help="The keys that encrypt App Secrets at rest.")
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Print a new key: put it first in AUTHSERVER_ENCRYPTION_KEYS, then run `keys rotate`."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+@keys_cli.command("rotate")
+@click.option("--json", "as_json", is_flag=True)
+def keys_rotate(as_json: bool) -> None:
+    """Re-encrypt every App Secret with the newest key, so older keys can be dropped."""
+    box = current_app.extensions["authserver.secrets"]
+    count = 0
+    for app in db.session.scalars(select(App)):
+        app.client_secret_encrypted = box.rotate(app.client_secret_encrypted)
+        count += 1
+    audit.record("encryption_keys_rotated", actor="cli", apps=count)
+    db.session.commit()
+    _emit(as_json, {"re_encrypted": count}, f"Re-encrypted {count} App Secrets.")
+
+
 # -- demo ------------------------------------------------------------------------------
 @click.command("demo")
 @with_appcontext
@@ -314,7 +340,15 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db_command, demo_command, developer_cli, reviewer_cli, mall_cli, app_cli):
+    for command in (
+        init_db_command,
+        demo_command,
+        developer_cli,
+        reviewer_cli,
+        mall_cli,
+        app_cli,
+        keys_cli,
+    ):
         app.cli.add_command(command)
 
 
