@@ -63,7 +63,7 @@ def count(model) -> int:
 def image_bytes(size=(120, 120), fmt: str = "PNG", noisy: bool = False) -> bytes:
     """A real image made by Pillow; ``noisy`` makes it incompressible (large files)."""
     if noisy:
-        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+        image = Image.frombytes("RGBA", size, os.urandom(size[0] * size[1] * 4))
     else:
         image = Image.new("RGB", size, (34, 86, 214))
     out = io.BytesIO()

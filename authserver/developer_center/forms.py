@@ -12,6 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    DataRequired,
     EqualTo,
     InputRequired,
     Length,
@@ -42,7 +43,7 @@ def _lower(value):
 
 
 EMAIL = [
-    InputRequired("Enter your email address."),
+    DataRequired("Enter your email address."),
     Length(max=254, message="Use at most 254 characters."),
     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com."),
 ]
@@ -82,10 +83,10 @@ def _https(form, field) -> None:
 
 
 NAME = [
-    InputRequired("Enter the app's name."),
+    DataRequired("Enter the app's name."),
     Length(max=100, message="Use at most 100 characters."),
 ]
-APP_URL = [InputRequired("Enter the App URL."), _https]
+APP_URL = [DataRequired("Enter the App URL."), _https]
 
 
 class NewAppForm(FlaskForm):
@@ -190,12 +191,12 @@ class ActionForm(FlaskForm):
 # -- test malls ------------------------------------------------------------------------------
 class TestMallForm(FlaskForm):
     mall_id = StringField(
-        "Mall ID", validators=[InputRequired("Enter a mall ID.")], filters=[_strip]
+        "Mall ID", validators=[DataRequired("Enter a mall ID.")], filters=[_strip]
     )
     operator = StringField(
         "Operator ID",
         validators=[
-            InputRequired("Enter the operator's user ID."),
+            DataRequired("Enter the operator's user ID."),
             Length(max=64, message="Use at most 64 characters."),
             Regexp(r"^\S+$", message="Use no spaces."),
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from ..developer_center.forms import ActionForm, ConfirmForm, LoginForm
 
@@ -15,7 +15,7 @@ class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Reason for the rejection",
         validators=[
-            InputRequired("Give the reason for the rejection; the developer will see it."),
+            DataRequired("Give the reason for the rejection; the developer will see it."),
             Length(max=2000, message="Use at most 2000 characters."),
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
