@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
 from .extensions import db, login_manager
 from .models import Developer, Reviewer
 
@@ -15,3 +21,41 @@ def load_account(session_id: str) -> Developer | Reviewer | None:
     if model is None or not pk.isdigit():
         return None
     return db.session.get(model, int(pk))
+
+
+# -- shared by the Developer Center and the review console ------------------------------------
+#: Flask-Login's keys and the CSRF token: replaced on every login, so nothing from before the
+#: login (a planted session, an old form token) survives it. Other keys (mall operator logins,
+#: pending consents) are kept.
+_ROTATED_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds", "csrf_token")
+
+
+def start_session(account: Developer | Reviewer) -> None:
+    """Log ``account`` in on a rotated session (SECURITY.md item 37)."""
+    for key in _ROTATED_KEYS:
+        session.pop(key, None)
+    login_user(account)
+
+
+def end_session() -> None:
+    logout_user()
+    session.pop("csrf_token", None)
+
+
+def account_required(kind: type, login_endpoint: str, role: str) -> Callable:
+    """Views for one kind of account: anonymous visitors go to ``login_endpoint`` (with
+    ``next`` for a GET), accounts of the other kind get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                target = request.full_path.rstrip("?") if request.method == "GET" else None
+                return redirect(url_for(login_endpoint, next=target))
+            if not isinstance(current_user._get_current_object(), kind):
+                abort(403, f"This page is for {role}. Log in with a {role[:-1]} account.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -98,3 +98,24 @@ def configure(app):
 
     yield apply
     app.config.update(saved)
+
+
+@pytest.fixture
+def developer_client(app, client, world):
+    """The test client logged in to the Developer Center as the world's developer."""
+    from .devcenter import log_in
+
+    log_in(client, world.developer)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(app):
+    """A second test client logged in to the review console as platform staff."""
+    from .devcenter import REVIEWER, add_reviewer, log_in
+
+    with app.app_context():
+        add_reviewer()
+    reviewer = app.test_client()
+    log_in(reviewer, REVIEWER, area="review")
+    return reviewer

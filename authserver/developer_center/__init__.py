@@ -1,7 +1,14 @@
-"""Placeholder package: its blueprint is registered by a later change."""
+"""The Developer Center (``/developers/...``): accounts, apps, credentials, review, test malls."""
 
-from flask import Flask
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("developer_center", __name__, url_prefix="/developers")
 
 
 def init_app(app: Flask) -> None:
-    """Register this area's blueprint (nothing yet)."""
+    """Register the Developer Center's blueprint and its views."""
+    from . import accounts, apps, credentials, lifecycle, test_malls  # noqa: F401 (routes)
+
+    app.register_blueprint(bp)

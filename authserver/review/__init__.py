@@ -1,7 +1,14 @@
-"""Placeholder package: its blueprint is registered by a later change."""
+"""The review console (``/review/...``): platform staff approve, reject, end sales, delete."""
 
-from flask import Flask
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def init_app(app: Flask) -> None:
-    """Register this area's blueprint (nothing yet)."""
+    """Register the review console's blueprint and its views."""
+    from . import views  # noqa: F401 (routes)
+
+    app.register_blueprint(bp)
