@@ -161,3 +161,17 @@ def test_read_only_categories_have_no_write_calls(category):
     for method in ("POST", "PUT", "DELETE"):
         assert required_scope(method, resource) is None
         assert required_scope(method, f"{resource}/1") is None
+
+
+def test_the_gateway_can_ask_with_an_original_uri():
+    from authserver.admin_api import parse_admin_uri
+
+    assert parse_admin_uri("/malls/shop1/api/v2/admin/products/7?fields=a") == (
+        "shop1",
+        "products/7",
+    )
+    assert parse_admin_uri("/malls/shop1/api/v2/admin") == ("shop1", "")
+    assert parse_admin_uri("/malls/shop1/api/v2/oauth/token") is None
+    assert required_scope("DELETE", "/products/7") == "mall.write_product"
+    assert required_scope("HEAD", "reports/salesvolume") == "mall.read_salesreport"
+    assert required_scope("GET", "products/7/x") is None

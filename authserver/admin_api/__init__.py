@@ -12,11 +12,22 @@ from flask import Flask
 
 from ..extensions import csrf
 from . import ratelimit
+from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .demo import seed_demo_records
 from .scope_map import SCOPE_MAP, parse_admin_uri, required_scope, resolve
 from .views import bp
 
-__all__ = ["SCOPE_MAP", "init_app", "parse_admin_uri", "required_scope", "resolve"]
+__all__ = [
+    "SCOPE_MAP",
+    "AuthenticationFailed",
+    "Caller",
+    "authenticate",
+    "challenge",
+    "init_app",
+    "parse_admin_uri",
+    "required_scope",
+    "resolve",
+]
 
 
 def init_app(app: Flask) -> None:

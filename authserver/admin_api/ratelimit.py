@@ -112,24 +112,32 @@ class RedisBuckets:
 class Buckets:
     """The app's limiter: picks the backend from the configuration on every call."""
 
+    #: After a Redis failure, count in the process for this long before trying Redis again,
+    #: so that an unreachable Redis costs one timeout per interval, not one per call.
+    RETRY_REDIS_AFTER = 5.0
+
     def __init__(self) -> None:
         self.memory = MemoryBuckets()
         self._redis: dict[str, RedisBuckets] = {}
+        self._redis_down_until: dict[str, float] = {}
 
     def hit(self, mall_id: str, client_id: str) -> Decision:
         config = current_app.config
         size = int(config["AUTHSERVER_API_BUCKET_SIZE"])
-        rate = float(config["AUTHSERVER_API_LEAK_PER_SECOND"])
+        rate = max(float(config["AUTHSERVER_API_LEAK_PER_SECOND"]), 0.001)
         prefix = config.get("AUTHSERVER_REDIS_KEY_PREFIX") or "authserver:"
         key = f"{prefix}api-bucket:{mall_id}:{client_id}"
         url = config.get("AUTHSERVER_REDIS_URL")
-        if url:
+        if url and self._redis_down_until.get(url, 0.0) <= time.monotonic():
             try:
                 backend = self._redis.get(url) or self._redis.setdefault(url, RedisBuckets(url))
                 return backend.hit(key, size, rate)
             except Exception as error:  # the limiter must not take the API down
+                self._redis_down_until[url] = time.monotonic() + self.RETRY_REDIS_AFTER
                 current_app.logger.warning(
-                    "Rate limit in Redis failed, counting locally: %r", error
+                    "Rate limit in Redis failed, counting in the process for %ss: %r",
+                    self.RETRY_REDIS_AFTER,
+                    error,
                 )
         return self.memory.hit(key, size, rate)
 
