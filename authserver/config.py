@@ -15,6 +15,8 @@ from typing import Any
 SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_DATABASE_URL": (None, str),
     "AUTHSERVER_REDIS_URL": (None, str),
+    # Prefix of every key the server writes to Redis (several deployments may share one Redis).
+    "AUTHSERVER_REDIS_KEY_PREFIX": ("authserver:", str),
     "AUTHSERVER_SECRET_KEY": (None, str),
     "AUTHSERVER_ENCRYPTION_KEYS": (None, str),
     "AUTHSERVER_ISSUER": (None, str),

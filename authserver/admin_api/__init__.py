@@ -1,7 +1,38 @@
-"""Placeholder package: its blueprint is registered by a later change."""
+"""The Admin API (resource server): per-mall records behind scope-checked, rate-limited calls.
+
+- ``resources``: the declarative table of resources and their fields;
+- ``scope_map``: (method, resource) -> required scope, from the scope catalogue, and
+  ``required_scope``/``resolve`` for anyone (the gateway check) who must decide the same way;
+- ``auth``: the bearer token from the Authorization header, one query, the 401 challenges;
+- ``ratelimit``: the leaky bucket per (mall, app), in the process or in Redis;
+- ``records``: storage; ``views``: the one enforcing hook and the actions; ``demo``: seed data.
+"""
 
 from flask import Flask
 
+from ..extensions import csrf
+from . import ratelimit
+from .auth import AuthenticationFailed, Caller, authenticate, challenge
+from .demo import seed_demo_records
+from .scope_map import SCOPE_MAP, parse_admin_uri, required_scope, resolve
+from .views import bp
+
+__all__ = [
+    "SCOPE_MAP",
+    "AuthenticationFailed",
+    "Caller",
+    "authenticate",
+    "challenge",
+    "init_app",
+    "parse_admin_uri",
+    "required_scope",
+    "resolve",
+]
+
 
 def init_app(app: Flask) -> None:
-    """Register this area's blueprint (nothing yet)."""
+    """Register the blueprint (no CSRF: bearer-token calls carry no cookie), limiter, seeder."""
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    ratelimit.init_app(app)
+    app.extensions.setdefault("authserver.demo_seeders", []).append(seed_demo_records)

@@ -1,0 +1,222 @@
+"""Storage of the Admin API's per-mall records: one generic table, numbered per (mall, resource).
+
+Why one table: the thirteen writable resources differ only in their fields, which the
+declarative table in ``resources.py`` validates, so one model and one set of queries serve them
+all; a new resource needs no migration. ``admin_records`` holds (mall_pk, resource, record_no,
+app_pk, data JSON, created_date, updated_date); its unique index (mall_pk, resource, record_no)
+serves every query (list in number order with limit/offset, count, get, update, delete), so no
+query scans another mall's or another resource's rows. ``app_pk`` is set only for ``apps``,
+whose records belong to the app that wrote them.
+
+Numbers come from ``admin_record_sequences`` (mall_pk, resource, last_no): one ``UPDATE ...
+RETURNING`` in the writing transaction, so concurrent creates get distinct numbers (the row lock
+serialises them) and a number is never reused after a delete, as Cafe24's ``product_no`` is not.
+The ``store`` object is the record number 1 of resource ``store``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models.base import utcnow
+from .resources import MAX_INT, Resource
+
+SHOP_NO = 1
+STORE_NUMBER = 1
+
+
+class AdminRecord(db.Model):
+    __tablename__ = "admin_records"
+    __table_args__ = (UniqueConstraint("mall_pk", "resource", "record_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mall_pk: Mapped[int] = mapped_column(ForeignKey("malls.id", ondelete="CASCADE"))
+    resource: Mapped[str] = mapped_column(String(32))
+    record_no: Mapped[int] = mapped_column(Integer)
+    app_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("apps.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_date: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_date: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AdminRecordSequence(db.Model):
+    __tablename__ = "admin_record_sequences"
+
+    mall_pk: Mapped[int] = mapped_column(
+        ForeignKey("malls.id", ondelete="CASCADE"), primary_key=True
+    )
+    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _scope(mall_pk: int, resource: Resource, app_pk: int | None) -> list:
+    conditions = [AdminRecord.mall_pk == mall_pk, AdminRecord.resource == resource.path]
+    if resource.per_app:
+        conditions.append(AdminRecord.app_pk == app_pk)
+    return conditions
+
+
+def list_records(
+    mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int
+) -> list[AdminRecord]:
+    query = (
+        select(AdminRecord)
+        .where(*_scope(mall_pk, resource, app_pk))
+        .order_by(AdminRecord.record_no)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(db.session.scalars(query))
+
+
+def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:
+    query = select(func.count()).select_from(AdminRecord).where(*_scope(mall_pk, resource, app_pk))
+    return db.session.scalar(query) or 0
+
+
+def get_record(
+    mall_pk: int, resource: Resource, app_pk: int | None, number: int
+) -> AdminRecord | None:
+    if not 1 <= number <= MAX_INT:
+        return None
+    query = select(AdminRecord).where(
+        *_scope(mall_pk, resource, app_pk), AdminRecord.record_no == number
+    )
+    return db.session.scalar(query)
+
+
+def next_number(mall_pk: int, resource: str) -> int:
+    """The next record number of (mall, resource), in the caller's transaction."""
+    bump = (
+        update(AdminRecordSequence)
+        .where(AdminRecordSequence.mall_pk == mall_pk, AdminRecordSequence.resource == resource)
+        .values(last_no=AdminRecordSequence.last_no + 1)
+        .returning(AdminRecordSequence.last_no)
+    )
+    number = db.session.scalar(bump)
+    if number is not None:
+        return number
+    try:
+        with db.session.begin_nested():
+            db.session.add(AdminRecordSequence(mall_pk=mall_pk, resource=resource, last_no=1))
+        return 1
+    except IntegrityError:  # another transaction created the sequence first
+        return db.session.scalar(bump)
+
+
+def create_record(
+    mall_pk: int, resource: Resource, app_pk: int | None, data: dict[str, Any]
+) -> AdminRecord:
+    record = AdminRecord(
+        mall_pk=mall_pk,
+        resource=resource.path,
+        record_no=next_number(mall_pk, resource.path),
+        app_pk=app_pk if resource.per_app else None,
+        data=data,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def put_store(mall_pk: int, resource: Resource, data: dict[str, Any]) -> AdminRecord:
+    """Create or update the mall's one ``store`` record."""
+    record = get_record(mall_pk, resource, None, STORE_NUMBER)
+    if record is None:
+        try:
+            with db.session.begin_nested():
+                record = AdminRecord(
+                    mall_pk=mall_pk, resource=resource.path, record_no=STORE_NUMBER, data=data
+                )
+                db.session.add(record)
+            return record
+        except IntegrityError:  # a concurrent first PUT won; update its row instead
+            record = get_record(mall_pk, resource, None, STORE_NUMBER)
+    record.data = {**record.data, **data}
+    db.session.flush()
+    return record
+
+
+def missing_products(mall_pk: int, numbers: list[int]) -> set[int]:
+    """Which of ``numbers`` are no product of the mall (one query)."""
+    if not numbers:
+        return set()
+    found = db.session.scalars(
+        select(AdminRecord.record_no).where(
+            AdminRecord.mall_pk == mall_pk,
+            AdminRecord.resource == "products",
+            AdminRecord.record_no.in_(numbers),
+        )
+    )
+    return set(numbers) - set(found)
+
+
+def sales_volume(mall_pk: int) -> list[dict[str, Any]]:
+    """Per product, the quantity sold (``total_sales``) and in how many orders (one query)."""
+    quantities: dict[int, int] = defaultdict(int)
+    orders: dict[int, int] = defaultdict(int)
+    rows = db.session.scalars(
+        select(AdminRecord.data).where(
+            AdminRecord.mall_pk == mall_pk, AdminRecord.resource == "orders"
+        )
+    )
+    for data in rows:
+        seen = set()
+        for item in data.get("items") or []:
+            quantities[item["product_no"]] += item["quantity"]
+            seen.add(item["product_no"])
+        for product_no in seen:
+            orders[product_no] += 1
+    return [
+        {
+            "shop_no": SHOP_NO,
+            "product_no": product_no,
+            "total_sales": quantities[product_no],
+            "settle_count": orders[product_no],
+        }
+        for product_no in sorted(quantities)
+    ]
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def resource_date(moment: datetime) -> str:
+    """Naive UTC -> ISO 8601 with the offset of ``AUTHSERVER_TIMEZONE`` (``...T21:00:00+09:00``)."""
+    zone = _zone(current_app.config["AUTHSERVER_TIMEZONE"])
+    return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds")
+
+
+def to_json(resource: Resource, record: AdminRecord) -> dict[str, Any]:
+    """A record as the API shows it: its number, ``shop_no``, every field, then its dates."""
+    body: dict[str, Any] = {resource.number_field: record.record_no, "shop_no": SHOP_NO}
+    body.update({f.name: record.data.get(f.name) for f in resource.fields})
+    body["created_date"] = resource_date(record.created_date)
+    body["updated_date"] = resource_date(record.updated_date)
+    return body
+
+
+def store_json(resource: Resource, mall_id: str, record: AdminRecord | None) -> dict[str, Any]:
+    """The ``store`` object: defaults from the mall until an app or the operator sets fields."""
+    data = record.data if record else {}
+    body: dict[str, Any] = {"shop_no": SHOP_NO, "mall_id": mall_id}
+    body.update({f.name: data.get(f.name) for f in resource.fields})
+    if body.get("shop_name") is None:
+        body["shop_name"] = mall_id
+    if record is not None:
+        body["updated_date"] = resource_date(record.updated_date)
+    return body

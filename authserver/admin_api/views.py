@@ -1,0 +1,224 @@
+"""The Admin API's endpoints under ``/malls/<mall_id>/api/v2/admin/``: one hook, one dispatcher.
+
+Every call, whatever its path, goes through ``enforce`` (the one place the rules of DESIGN.md's
+Admin API table are applied, in its order): authentication, the call limit, the path, the scope.
+Only then does ``dispatch`` run the endpoint's action on the mall's records. Writes validate
+everything before they touch the database and commit once, so an error writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request
+
+from ..errors import api_error
+from ..extensions import db
+from . import ratelimit, records
+from .auth import AuthenticationFailed, Caller, authenticate, challenge
+from .resources import MAX_INT, REPORT, SINGLETON, Invalid, Resource, product_refs, validate
+from .scope_map import Endpoint, resolve
+
+bp = Blueprint("admin_api", __name__, url_prefix="/malls/<mall_id>/api/v2/admin")
+
+NO_API = "Cannot locate API."
+NO_PERMISSION = "Permission unauthorized."
+TOO_MANY = "Too many requests: the call limit of this app on this mall is used up."
+_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+_MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_DIGITS = re.compile(r"[0-9]{1,10}")
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+
+
+class Refused(Exception):
+    """An answer other than success, raised by an action: status, message, ``more_info``."""
+
+    def __init__(self, status: int, message: str, more_info: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.more_info = status, message, more_info
+
+
+@bp.url_value_preprocessor
+def _pull_values(endpoint, values) -> None:
+    values = values or {}
+    g.api_mall_id = values.pop("mall_id", "")
+    g.api_path = values.pop("path", "")
+
+
+@bp.before_request
+def enforce() -> Response | None:
+    """DESIGN.md's checks in order: 401 realm, 401 invalid_token, 429, 404 no API, 404 scope."""
+    mall_id = g.api_mall_id
+    if not _MALL_ID.fullmatch(mall_id):  # cannot name any mall (nor go into a header)
+        return api_error(404, NO_API)
+    try:
+        caller = authenticate(mall_id, request.headers.get("Authorization"))
+    except AuthenticationFailed as failure:
+        return challenge(failure, mall_id)
+    g.api_caller = caller
+    g.api_call_limit = decision = ratelimit.hit(mall_id, caller.client_id)
+    if not decision.allowed:
+        return api_error(429, TOO_MANY, headers={"Retry-After": str(decision.retry_after)})
+    endpoint = resolve(request.method, g.api_path)
+    if endpoint is None:
+        return api_error(404, NO_API)
+    if endpoint.scope not in caller.scopes:
+        return api_error(404, NO_PERMISSION, {"required_scope": endpoint.scope})
+    g.api_endpoint = endpoint
+    return None
+
+
+@bp.after_request
+def _call_limit_header(response: Response) -> Response:
+    """``X-Api-Call-Limit: used/size`` on every answer to an authenticated call."""
+    decision = g.get("api_call_limit")
+    if decision is not None:
+        response.headers["X-Api-Call-Limit"] = decision.header
+    return response
+
+
+@bp.route("", defaults={"path": ""}, methods=_METHODS, provide_automatic_options=False)
+@bp.route("/", defaults={"path": ""}, methods=_METHODS, provide_automatic_options=False)
+@bp.route("/<path:path>", methods=_METHODS, provide_automatic_options=False)
+def dispatch() -> Response:
+    endpoint: Endpoint = g.api_endpoint
+    try:
+        return _ACTIONS[endpoint.action](endpoint, g.api_caller)
+    except Invalid as error:
+        return api_error(422, error.message, {"field": error.field})
+    except Refused as error:
+        return api_error(error.status, error.message, error.more_info)
+
+
+def jsonify(payload: dict[str, Any], status: int = 200) -> Response:
+    """JSON in the order the fields were written (number first, dates last), as Cafe24 does."""
+    return current_app.response_class(
+        json.dumps(payload, separators=(",", ":")), status=status, mimetype="application/json"
+    )
+
+
+# -- actions -----------------------------------------------------------------------------
+def _list(endpoint: Endpoint, caller: Caller) -> Response:
+    resource = endpoint.resource
+    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_arg("offset", 0, 0, MAX_INT)
+    if resource.kind == REPORT:
+        items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
+    else:
+        rows = records.list_records(caller.mall_pk, resource, caller.app_pk, limit, offset)
+        items = [records.to_json(resource, row) for row in rows]
+    return jsonify({resource.key: items})
+
+
+def _count(endpoint: Endpoint, caller: Caller) -> Response:
+    return jsonify(
+        {"count": records.count_records(caller.mall_pk, endpoint.resource, caller.app_pk)}
+    )
+
+
+def _get(endpoint: Endpoint, caller: Caller) -> Response:
+    resource = endpoint.resource
+    if resource.kind == SINGLETON:
+        row = records.get_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
+        return jsonify({resource.singular: records.store_json(resource, caller.mall_id, row)})
+    row = _existing(endpoint, caller)
+    return jsonify({resource.singular: records.to_json(resource, row)})
+
+
+def _create(endpoint: Endpoint, caller: Caller) -> Response:
+    resource = endpoint.resource
+    data = validate(resource, _request_object(), partial=False)
+    _check_products(resource, caller, data)
+    row = records.create_record(caller.mall_pk, resource, caller.app_pk, data)
+    db.session.commit()
+    return jsonify({resource.singular: records.to_json(resource, row)}, 201)
+
+
+def _update(endpoint: Endpoint, caller: Caller) -> Response:
+    resource = endpoint.resource
+    if resource.kind == SINGLETON:
+        data = validate(resource, _request_object(), partial=True)
+        row = records.put_store(caller.mall_pk, resource, data)
+        db.session.commit()
+        return jsonify({resource.singular: records.store_json(resource, caller.mall_id, row)})
+    row = _existing(endpoint, caller)
+    data = validate(resource, _request_object(), partial=True)
+    _check_products(resource, caller, data)
+    row.data = {**row.data, **data}
+    db.session.commit()
+    return jsonify({resource.singular: records.to_json(resource, row)})
+
+
+def _delete(endpoint: Endpoint, caller: Caller) -> Response:
+    resource = endpoint.resource
+    row = _existing(endpoint, caller)
+    db.session.delete(row)
+    db.session.commit()
+    return jsonify(
+        {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: row.record_no}}
+    )
+
+
+_ACTIONS = {
+    "list": _list,
+    "count": _count,
+    "get": _get,
+    "create": _create,
+    "update": _update,
+    "delete": _delete,
+}
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _existing(endpoint: Endpoint, caller: Caller) -> records.AdminRecord:
+    resource = endpoint.resource
+    row = records.get_record(caller.mall_pk, resource, caller.app_pk, endpoint.number or 0)
+    if row is None:
+        raise Refused(
+            404,
+            f"No {resource.singular} with {resource.number_field} {endpoint.number}.",
+            {resource.number_field: endpoint.number},
+        )
+    return row
+
+
+def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        raise Invalid(name, f"{name} must be an integer from {minimum} to {maximum}.")
+    return int(raw)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _request_object() -> Any:
+    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body."""
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise Refused(400, "Content-Type must be application/json.", {"field": "Content-Type"})
+    try:
+        body = json.loads(request.get_data(), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise Refused(400, "The request body is not valid JSON.", {"field": "body"}) from None
+    if not isinstance(body, dict):
+        raise Invalid("body", 'The body must be a JSON object: {"shop_no": 1, "request": {...}}.')
+    shop_no = body.get("shop_no", records.SHOP_NO)
+    if isinstance(shop_no, bool) or shop_no != records.SHOP_NO:
+        raise Invalid("shop_no", f"shop_no must be {records.SHOP_NO} (this mall has one shop).")
+    if "request" not in body:
+        raise Invalid("request", "request is required.")
+    return body["request"]
+
+
+def _check_products(resource: Resource, caller: Caller, data: dict[str, Any]) -> None:
+    refs = product_refs(resource, data)
+    missing = records.missing_products(caller.mall_pk, sorted(refs))
+    if missing:
+        where = refs[min(missing)]
+        raise Invalid(where, f"{where}: there is no product {min(missing)} in this mall.")

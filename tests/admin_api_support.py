@@ -1,0 +1,66 @@
+"""Support for the Admin API tests: real tokens from the real flow, and a small API client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import requests
+
+from authserver import scopes
+from authserver.extensions import db
+from authserver.models import Developer
+
+from .helpers import Browser, Client, World, add_app, exchange
+
+
+def api_url(base_url: str, mall_id: str, path: str) -> str:
+    return f"{base_url}/malls/{mall_id}/api/v2/admin/{path}"
+
+
+def obtain_token(
+    base_url: str, mall_id: str, client: Client, scope_list: Iterable[str] | None = None
+) -> dict:
+    """Log in as the operator, approve, exchange the code: the token response."""
+    browser = Browser(base_url, mall_id)
+    assert browser.login().status_code == 303
+    wanted = list(scope_list) if scope_list is not None else client.scopes
+    query = browser.authorize(client, scope=",".join(wanted))
+    answer = exchange(base_url, mall_id, client, query["code"])
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def app_with_scopes(app, world: World, scope_list: Iterable[str], name: str = "API App") -> Client:
+    """A web app of the world's developer registering ``scope_list``."""
+    with app.app_context():
+        developer = db.session.query(Developer).filter_by(email=world.developer).one()
+        return add_app(developer, name=name, scope_list=list(scope_list))
+
+
+ALL = list(scopes.ALL_SCOPES)
+
+
+class Api:
+    """Calls to one mall's Admin API with one bearer token."""
+
+    def __init__(self, base_url: str, mall_id: str, token: str):
+        self.base_url, self.mall_id, self.token = base_url, mall_id, token
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body=None, **kwargs) -> requests.Response:
+        if body is not None:
+            kwargs["json"] = {"shop_no": 1, "request": body}
+        return self.session.request(method, api_url(self.base_url, self.mall_id, path), **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body=None, **kwargs) -> requests.Response:
+        return self.call("POST", path, body, **kwargs)
+
+    def put(self, path: str, body=None, **kwargs) -> requests.Response:
+        return self.call("PUT", path, body, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> requests.Response:
+        return self.call("DELETE", path, **kwargs)

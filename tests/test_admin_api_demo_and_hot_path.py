@@ -1,0 +1,94 @@
+"""The demo seed data as an app sees it, the queries per call, and concurrent creates."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import event
+
+from authserver import cli
+from authserver.extensions import db
+
+from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
+from .helpers import Browser, Client, exchange
+
+
+def test_demo_seeds_records_an_app_can_read(app, live_server):
+    runner = app.test_cli_runner()
+    with app.app_context():  # `flask` pushes one; the test runner does not
+        result = runner.invoke(args=["demo", "--json"])
+        assert result.exit_code == 0, result.output
+        again = runner.invoke(args=["demo", "--json"])  # idempotent: seeded once
+        assert again.exit_code == 0, again.output
+    demo = json.loads(result.output)["app"]
+    client = Client(demo["client_id"], demo["client_secret"], cli.DEMO_REDIRECT_URI, demo["scopes"])
+
+    browser = Browser(live_server, cli.DEMO_MALL)
+    assert browser.login(cli.DEMO_OPERATOR, cli.DEMO_PASSWORD).status_code == 303
+    code = browser.authorize(client)["code"]
+    token = exchange(live_server, cli.DEMO_MALL, client, code).json()["access_token"]
+    api = Api(live_server, cli.DEMO_MALL, token)
+
+    products = api.get("products").json()["products"]
+    assert [p["product_name"] for p in products] == ["Linen shirt", "Wool scarf", "Canvas tote"]
+    orders = api.get("orders").json()["orders"]
+    assert len(orders) == 2 and orders[1]["items"][1] == {"product_no": 3, "quantity": 4}
+    assert api.get("store").json()["store"]["shop_name"] == "Demo Mall"
+    assert api.get("products/count").json() == {"count": 3}
+
+
+class _Statements:
+    """Counts the SQL statements the app runs (the live server shares this process's engine)."""
+
+    def __init__(self, engine):
+        self.engine, self.count, self._lock = engine, 0, threading.Lock()
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args, **kwargs):
+        with self._lock:
+            self.count += 1
+
+
+def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, world, configure):
+    configure(AUTHSERVER_API_BUCKET_SIZE=1000)
+    client = app_with_scopes(app, world, ALL)
+    api = Api(
+        live_server, world.mall_id, obtain_token(live_server, world.mall_id, client)["access_token"]
+    )
+    for index in range(20):
+        api.post("products", {"product_name": f"P{index}", "price": 1})
+    api.get("products")  # warm up connections
+    with app.app_context():
+        engine = db.engine
+    for path in ("products?limit=20", "products/3", "products/count"):
+        with _Statements(engine) as statements:
+            assert api.get(path).status_code == 200
+        assert statements.count == 2, path
+    with _Statements(engine) as statements:
+        assert api.get("orders").status_code == 200
+        assert api.get("nope").status_code == 404
+    assert statements.count == 3  # the 404 costs the token query only
+
+
+def test_concurrent_creates_get_distinct_numbers(app, live_server, world, configure):
+    configure(AUTHSERVER_API_BUCKET_SIZE=1000)
+    client = app_with_scopes(app, world, ALL)
+    token = obtain_token(live_server, world.mall_id, client)["access_token"]
+
+    def create(index):
+        api = Api(live_server, world.mall_id, token)
+        return api.post("products", {"product_name": f"P{index}", "price": 1})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(create, range(16)))
+    assert [a.status_code for a in answers] == [201] * 16
+    numbers = sorted(a.json()["product"]["product_no"] for a in answers)
+    assert numbers == list(range(1, 17))
