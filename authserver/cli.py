@@ -312,8 +312,11 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .gateway_cli import gateway_cli
+
     for command in (init_db_command, demo_command, developer_cli, reviewer_cli, mall_cli, app_cli):
         app.cli.add_command(command)
+    app.cli.add_command(gateway_cli)
 
 
 def main() -> None:

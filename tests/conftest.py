@@ -98,3 +98,13 @@ def configure(app):
 
     yield apply
     app.config.update(saved)
+
+
+@pytest.fixture
+def gateway(app) -> tuple[str, str]:
+    """An API gateway credential ``(client_id, client_secret)``, as ``gateway create`` makes."""
+    from authserver.oauth.gateways import create_gateway
+
+    with app.app_context():
+        created, secret = create_gateway("test gateway")
+        return created.client_id, secret
