@@ -1,4 +1,4 @@
-"""Introspection (RFC 7662) through the live server: SECURITY.md I1-I9, DESIGN.md "Introspection"."""
+"""Introspection (RFC 7662) via the live server: SECURITY.md I1-I9, DESIGN.md "Introspection"."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import requests
 from authserver.extensions import db
 
 from .helpers import Browser, add_app, add_mall, refresh
-from .oauth_helpers import introspect, obtain_tokens, oauth_url, revoke
+from .oauth_helpers import introspect, oauth_url, obtain_tokens, revoke
 
 DESIGN_FIELDS = {
     "active",
@@ -174,9 +174,9 @@ def test_refresh_token_has_its_own_lifetime(live_server, world, gateway, configu
     configure(AUTHSERVER_ACCESS_TOKEN_TTL=1)
     tokens = _tokens(live_server, world)
     time.sleep(1.5)
-    assert introspect(
-        live_server, world.mall_id, tokens["access_token"], auth=gateway
-    ).content == (INACTIVE)
+    assert introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway).content == (
+        INACTIVE
+    )
     body = introspect(
         live_server,
         world.mall_id,
