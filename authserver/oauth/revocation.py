@@ -23,22 +23,9 @@ from .introspection import require_single_token
 from .token_lookup import FoundToken, find_token, token_hint
 
 
-def revoke_settled(*conditions) -> int:
-    """``Token.revoke_where`` twice, so that no successor escapes a concurrent refresh.
-
-    Under READ COMMITTED (PostgreSQL) a refresh that rotated a matching row holds its lock;
-    the first pass waits for that refresh to commit but cannot see the row it inserted. The
-    second pass starts after that commit and sees it. A refresh that comes after the first
-    pass finds its row revoked and fails. On SQLite the second pass is a no-op.
-    """
-    count = Token.revoke_where(*conditions)
-    Token.revoke_where(*conditions)
-    return count
-
-
 def revoke_grant(row: Token) -> int:
     """Revoke every token of ``row``'s family (access and refresh, all rotations)."""
-    return revoke_settled(Token.family_id == row.family_id)
+    return Token.revoke_where(Token.family_id == row.family_id)
 
 
 def revoke_installation_tokens(mall_pk: int, app_pk: int) -> int:
@@ -57,7 +44,7 @@ def revoke_installation_tokens(mall_pk: int, app_pk: int) -> int:
         )
         .values(used_at=utcnow())
     )
-    return revoke_settled(Token.app_pk == app_pk, Token.mall_pk == mall_pk)
+    return Token.revoke_where(Token.app_pk == app_pk, Token.mall_pk == mall_pk)
 
 
 class Revocation(RevocationEndpoint):
