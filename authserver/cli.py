@@ -340,6 +340,8 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .gateway_cli import gateway_cli
+
     for command in (
         init_db_command,
         demo_command,
@@ -348,6 +350,7 @@ def register_commands(app: Flask) -> None:
         mall_cli,
         app_cli,
         keys_cli,
+        gateway_cli,
     ):
         app.cli.add_command(command)
 

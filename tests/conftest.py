@@ -119,3 +119,13 @@ def reviewer_client(app):
     reviewer = app.test_client()
     log_in(reviewer, REVIEWER, area="review")
     return reviewer
+
+
+@pytest.fixture
+def gateway(app) -> tuple[str, str]:
+    """An API gateway credential ``(client_id, client_secret)``, as ``gateway create`` makes."""
+    from authserver.oauth.gateways import create_gateway
+
+    with app.app_context():
+        created, secret = create_gateway("test gateway")
+        return created.client_id, secret

@@ -1,8 +1,11 @@
-"""The mall admin (operators): login, installed apps."""
+"""The mall admin (operators): login, installed apps, launch and uninstall."""
 
 from flask import Flask
 
+from . import installed_apps
 from .views import bp
+
+del installed_apps  # imported for the routes it adds to ``bp``
 
 
 def init_app(app: Flask) -> None:

@@ -177,9 +177,16 @@ class Token(db.Model):
 
     @staticmethod
     def revoke_where(*conditions) -> int:
-        """Revoke both tokens of every row matching ``conditions``; the number of rows."""
+        """Revoke both tokens of every row matching ``conditions``; the number of rows.
+
+        Two passes, so that no successor escapes a concurrent refresh: under READ COMMITTED
+        (PostgreSQL) a refresh that rotated a matching row holds its lock; the first pass
+        waits for that refresh to commit but cannot see the row it inserted, the second pass
+        starts after that commit and sees it. A refresh that comes after the first pass finds
+        its row revoked and fails. On SQLite the second pass changes nothing.
+        """
         now = utcnow()
-        result = db.session.execute(
+        statement = (
             update(Token)
             .where(*conditions)
             .values(
@@ -187,4 +194,6 @@ class Token(db.Model):
                 refresh_revoked_at=db.func.coalesce(Token.refresh_revoked_at, now),
             )
         )
-        return result.rowcount
+        count = db.session.execute(statement).rowcount
+        db.session.execute(statement)
+        return count

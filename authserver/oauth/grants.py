@@ -169,6 +169,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             db.session.commit()
             raise InvalidGrantError("The authorization code was already used.")
         installation = find_installation(g.mall, client)
+        if installation is None:  # uninstalled since authenticate_user looked
+            raise InvalidGrantError(UNINSTALLED)
         granted = " ".join(effective_scopes(code.get_scope().split(), installation, client))
         token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
         store_token(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
@@ -230,6 +232,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         grantor = self.authenticate_user(old)
         self.request.user = grantor
         installation = find_installation(g.mall, client)
+        if installation is None:  # uninstalled since authenticate_refresh_token looked
+            raise InvalidGrantError(UNINSTALLED)
         requested = scopes.parse_scopes(self.request.payload.scope) or old.grant_scope.split()
         access_scope = effective_scopes(requested, installation, client)
         grant_scope = effective_scopes(old.grant_scope.split(), installation, client)

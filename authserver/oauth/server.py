@@ -61,10 +61,13 @@ class AuthorizationServer(FlaskAuthorizationServer):
         """Authlib's client authentication, plus rules of RFC 6749 §2.3 and §5.2 it leaves out.
 
         One method per request: HTTP Basic and a ``client_secret`` field together is
-        ``invalid_request``. A failed attempt answers 401 with ``WWW-Authenticate: Basic``
-        only when the client used Basic; a failure with body credentials is a 400.
+        ``invalid_request``. At the token endpoint a failed attempt answers 401 with
+        ``WWW-Authenticate: Basic`` only when the client used Basic, a failure with body
+        credentials is a 400; at introspection and revocation every failure, missing
+        credentials included, is a 401 with the Basic challenge (RFC 7662 §2.3, RFC 7009 §2.1,
+        DESIGN.md "Introspection").
         """
-        basic = _basic_credentials(request.headers)
+        basic = basic_credentials(request.headers)
         if basic is not None:
             if "client_secret" in request.form:
                 raise InvalidRequestError("Use one client authentication method per request.")
@@ -74,7 +77,8 @@ class AuthorizationServer(FlaskAuthorizationServer):
         try:
             return super().authenticate_client(request, methods, endpoint)
         except InvalidClientError as error:
-            raise _client_authentication_failed(basic=basic is not None) from error
+            challenge = basic is not None or endpoint != "token"
+            raise _client_authentication_failed(basic=challenge) from error
 
     def get_authorization_grant(self, request):
         """Authlib's lookup, with an error that never echoes ``response_type`` (Authlib's
@@ -106,7 +110,7 @@ def _client_authentication_failed(*, basic: bool) -> InvalidClientError:
     )
 
 
-def _basic_credentials(headers) -> tuple[str, str] | None:
+def basic_credentials(headers) -> tuple[str, str] | None:
     """The (id, secret) of an HTTP Basic header, or ``None`` when there is none.
 
     Authlib's parser raises on a header that is not UTF-8; this one answers ``("", "")``, which
@@ -129,7 +133,19 @@ def create_server() -> AuthorizationServer:
     server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
     server.register_grant(RefreshTokenGrant)
     server.register_extension(MallIssuer())
+    register_token_endpoints(server)
     return server
+
+
+def register_token_endpoints(server: AuthorizationServer) -> None:
+    """Introspection (RFC 7662) and revocation (RFC 7009), and the gateways' client auth."""
+    from .gateways import GATEWAY_AUTH_METHOD, authenticate_gateway
+    from .introspection import Introspection
+    from .revocation import Revocation
+
+    server.register_client_auth_method(GATEWAY_AUTH_METHOD, authenticate_gateway)
+    server.register_endpoint(Introspection)
+    server.register_endpoint(Revocation)
 
 
 authorization_server = create_server()

@@ -1,0 +1,88 @@
+"""Token revocation (RFC 7009), and revoking every token of an installation (uninstall).
+
+Authlib's RevocationEndpoint with its defaults fixed (SECURITY.md §4.6): Cafe24's
+``token_hint`` is read as well as ``token_type_hint``, an unknown hint is ignored and both kinds
+are searched; a token of another app is ``unauthorized_client`` and stays untouched (RFC 7009
+§2.1); an unknown token is a 200. Revoking either token of a pair revokes the whole grant it
+belongs to (its token family: every access and refresh token issued from one authorization
+code and its refreshes; RFC 7009 §2.1, DESIGN.md "Lifetimes and rotation").
+"""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc6749.errors import UnauthorizedClientError
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from sqlalchemy import update
+
+from .. import audit
+from ..extensions import db
+from ..models import AuthorizationCode, Token
+from ..models.base import utcnow
+from .grants import CLIENT_AUTH_METHODS
+from .introspection import require_single_token
+from .token_lookup import FoundToken, find_token, token_hint
+
+
+def revoke_grant(row: Token) -> int:
+    """Revoke every token of ``row``'s family (access and refresh, all rotations)."""
+    return Token.revoke_where(Token.family_id == row.family_id)
+
+
+def revoke_installation_tokens(mall_pk: int, app_pk: int) -> int:
+    """Revoke every token of one (mall, app) and use up its outstanding codes, in the caller's
+    transaction; the caller deletes the installation first and commits once.
+
+    Marking the codes used makes a concurrent code redemption either lose (its conditional
+    update finds the code used) or commit before the token pass below, which then sees it.
+    """
+    db.session.execute(
+        update(AuthorizationCode)
+        .where(
+            AuthorizationCode.app_pk == app_pk,
+            AuthorizationCode.mall_pk == mall_pk,
+            AuthorizationCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    return Token.revoke_where(Token.app_pk == app_pk, Token.mall_pk == mall_pk)
+
+
+class Revocation(RevocationEndpoint):
+    """RFC 7009 §2 at ``/malls/<mall_id>/api/v2/oauth/revoke``.
+
+    Client authentication as at the token endpoint: web apps with HTTP Basic or
+    ``client_id``/``client_secret`` in the body (one of them), native apps with ``client_id``
+    alone (a public client's token is its own proof, RFC 7009 §5).
+    """
+
+    CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def check_params(self, request, client) -> None:
+        """``token`` required once; any hint value is accepted (unknown ones are ignored)."""
+        require_single_token(request.form)
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
+        return find_token(token_string, token_type_hint)
+
+    def authenticate_token(self, request, client) -> FoundToken | None:
+        """RFC 7009 §2.1: the token must have been issued to the requesting client; if not,
+        the request is refused (400 ``unauthorized_client``) and nothing is revoked."""
+        self.check_params(request, client)
+        found = self.query_token(request.form["token"], token_hint(request.form))
+        if found is not None and found.row.app_pk != client.id:
+            raise UnauthorizedClientError("The token was not issued to this client.")
+        return found
+
+    def revoke_token(self, token: FoundToken, request) -> None:
+        row = token.row
+        count = revoke_grant(row)
+        audit.record(
+            "token_revoked",
+            actor=f"app:{request.client.client_id}",
+            mall_id=row.mall.mall_id,
+            client_id=request.client.client_id,
+            user_id=row.user_id,
+            token_type=token.kind,
+            rows=count,
+        )
+        db.session.commit()

@@ -1,0 +1,84 @@
+"""Revocation and uninstall racing with refreshes (SECURITY.md C3): once revocation has
+answered, no token of the grant is alive, whichever request won. Meaningful on PostgreSQL
+(row locks, READ COMMITTED); on SQLite the writes serialise."""
+
+from __future__ import annotations
+
+import threading
+
+from .helpers import Browser, csrf_token, refresh
+from .oauth_helpers import introspect, obtain_tokens, revoke
+
+ROUNDS = 8
+
+
+def _together(*calls):
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def _alive(live_server, mall_id, gateway, *tokens) -> list[str]:
+    return [
+        token
+        for token in tokens
+        if token and introspect(live_server, mall_id, token, auth=gateway).json()["active"]
+    ]
+
+
+def test_no_token_survives_a_revocation_racing_a_refresh(live_server, world, gateway):
+    browser = Browser(live_server, world.mall_id)
+    browser.login()
+    for _ in range(ROUNDS):
+        tokens = obtain_tokens(live_server, world.mall_id, world.web, browser)
+        refreshed, revoked = _together(
+            lambda t=tokens: refresh(live_server, world.mall_id, world.web, t["refresh_token"]),
+            lambda t=tokens: revoke(live_server, world.mall_id, world.web, t["refresh_token"]),
+        )
+        assert revoked.status_code == 200
+        assert refreshed.status_code in (200, 400), refreshed.text
+        new = refreshed.json() if refreshed.status_code == 200 else {}
+        assert not _alive(
+            live_server,
+            world.mall_id,
+            gateway,
+            tokens["access_token"],
+            new.get("access_token"),
+            new.get("refresh_token"),
+        )
+
+
+def test_no_token_survives_an_uninstall_racing_a_refresh(live_server, world, gateway):
+    browser = Browser(live_server, world.mall_id)
+    browser.login()
+    url = browser.url(f"/malls/{world.mall_id}/admin/apps/{world.web.client_id}/uninstall")
+    for _ in range(ROUNDS):
+        tokens = obtain_tokens(live_server, world.mall_id, world.web, browser)
+        token = csrf_token(browser.get(url).text)
+        refreshed, uninstalled = _together(
+            lambda t=tokens: refresh(live_server, world.mall_id, world.web, t["refresh_token"]),
+            lambda c=token: browser.session.post(
+                url, data={"csrf_token": c}, allow_redirects=False
+            ),
+        )
+        assert uninstalled.status_code == 303
+        assert refreshed.status_code in (200, 400), refreshed.text
+        new = refreshed.json() if refreshed.status_code == 200 else {}
+        assert not _alive(
+            live_server,
+            world.mall_id,
+            gateway,
+            tokens["access_token"],
+            new.get("access_token"),
+            new.get("refresh_token"),
+        )
