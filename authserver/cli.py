@@ -316,6 +316,9 @@ def demo_command(as_json: bool, base_url: str) -> None:
 def register_commands(app: Flask) -> None:
     for command in (init_db_command, demo_command, developer_cli, reviewer_cli, mall_cli, app_cli):
         app.cli.add_command(command)
+    from .housekeeping import tokens_cli
+
+    app.cli.add_command(tokens_cli)
 
 
 def main() -> None:
