@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app authserver
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format clean
+.PHONY: run serve test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) demo --base-url http://$(HOST):$(PORT)
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: production serving with gunicorn (deploy/gunicorn.conf.py; docs/deploy.md for the env)
+serve: $(VENV)/.installed
+	$(FLASK) init-db
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 ## test: the whole suite (SQLite, or PostgreSQL when AUTHSERVER_TEST_DATABASE_URL is set)
 test: $(VENV)/.installed-test

@@ -43,6 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(icons_bp)
     headers.init_app(app)
     register_error_handlers(app)
+    from . import ops
+
+    ops.init_app(app)
 
     from .cli import register_commands
 

@@ -341,6 +341,7 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 def register_commands(app: Flask) -> None:
     from .gateway_cli import gateway_cli
+    from .housekeeping import tokens_cli
 
     for command in (
         init_db_command,
@@ -351,6 +352,7 @@ def register_commands(app: Flask) -> None:
         app_cli,
         keys_cli,
         gateway_cli,
+        tokens_cli,
     ):
         app.cli.add_command(command)
 

@@ -30,6 +30,13 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
     # How long an operator has to answer a consent page before it must be reloaded.
     "AUTHSERVER_CONSENT_TTL": (600, int),
+    # Production (docs/deploy.md): proxies in front whose X-Forwarded-* are trusted (0 = none),
+    # and the JSON access log on stderr.
+    "AUTHSERVER_PROXY_HOPS": (0, int),
+    "AUTHSERVER_ACCESS_LOG": (
+        True,
+        lambda raw: raw.strip().lower() not in ("0", "false", "no", "off"),
+    ),
 }
 
 

@@ -1,0 +1,120 @@
+"""``tokens cleanup``: delete dead token rows, expired codes and expired consent requests.
+
+Bounded memory and safe while serving: each batch selects at most ``batch_size`` primary keys
+(walking the primary key upwards, so no row is scanned twice), deletes exactly those rows by
+key and commits. Transactions are short and take only row locks; nothing locks a table.
+
+What stays (DESIGN.md, "Lifetimes and rotation"):
+- a token row while its access token or its refresh token is still alive;
+- a rotated row until its refresh token would have expired: presenting a rotated-out refresh
+  token again must find the row, to revoke the family (RFC 9700 §4.14.2);
+- an authorization code until it expires, used or not (a used one is the tombstone that lets a
+  replay revoke the tokens issued from it);
+- a consent request until it expires (answered or not).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import and_, delete, or_, select
+
+from .extensions import db
+from .models import AuthorizationCode, AuthorizationRequest, Token
+from .models.base import utcnow
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+@dataclass
+class CleanupResult:
+    tokens: int = 0
+    authorization_codes: int = 0
+    authorization_requests: int = 0
+
+
+def dead_token_condition(now: datetime):
+    """Rows whose access and refresh tokens are both expired or revoked, and not needed by
+    reuse detection any more."""
+    access_dead = or_(Token.access_revoked_at.is_not(None), Token.access_expires_at <= now)
+    refresh_dead = or_(
+        Token.refresh_token_hash.is_(None),
+        Token.refresh_expires_at.is_(None),
+        Token.refresh_expires_at <= now,
+        # Revoked (the family was, or this grant was): reuse detection has nothing left to do.
+        Token.refresh_revoked_at.is_not(None),
+    )
+    return and_(access_dead, refresh_dead)
+
+
+def _delete_in_batches(model, condition, batch_size: int, progress: Callable | None) -> int:
+    """Delete ``model`` rows matching ``condition``, ``batch_size`` keys per transaction."""
+    key = model.id
+    last = None
+    total = 0
+    while True:
+        query = select(key).where(condition).order_by(key).limit(batch_size)
+        if last is not None:
+            query = query.where(key > last)
+        ids = list(db.session.scalars(query))
+        if not ids:
+            break
+        deleted = db.session.execute(
+            delete(model)
+            .where(key.in_(ids), condition)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        total += deleted
+        last = ids[-1]
+        if progress:
+            progress(model.__tablename__, total)
+        if len(ids) < batch_size:
+            break
+    return total
+
+
+def cleanup(
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    now: datetime | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> CleanupResult:
+    """Run every deletion; tokens first so the codes they point to go in the same run."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    now = now or utcnow()
+    db.session.commit()  # start from a clean transaction
+    result = CleanupResult()
+    result.tokens = _delete_in_batches(Token, dead_token_condition(now), batch_size, progress)
+    result.authorization_codes = _delete_in_batches(
+        AuthorizationCode, AuthorizationCode.expires_at <= now, batch_size, progress
+    )
+    result.authorization_requests = _delete_in_batches(
+        AuthorizationRequest, AuthorizationRequest.expires_at <= now, batch_size, progress
+    )
+    return result
+
+
+tokens_cli = AppGroup("tokens", help="Token housekeeping.")
+
+
+@tokens_cli.command("cleanup")
+@click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+def cleanup_command(batch_size: int, as_json: bool) -> None:
+    """Delete expired and revoked rows in batches; safe to run while serving."""
+    if batch_size < 1:
+        raise click.BadParameter("at least 1", param_hint="--batch-size")
+    result = cleanup(batch_size)
+    if as_json:
+        click.echo(json.dumps(asdict(result)))
+    else:
+        click.echo(
+            f"Deleted {result.tokens} token rows, {result.authorization_codes} authorization "
+            f"codes and {result.authorization_requests} expired consent requests."
+        )

@@ -1,0 +1,44 @@
+"""gunicorn settings for authserver (``make serve``; docs/deploy.md), all from the environment.
+
+HOST/PORT           bind address (default 127.0.0.1:8000; 0.0.0.0 only behind a proxy/firewall)
+AUTHSERVER_WORKERS  worker processes (default 2 x cores + 1, at most 8: each holds a DB pool)
+AUTHSERVER_THREADS  threads per worker (default 1 = sync workers; more selects gthread)
+AUTHSERVER_TIMEOUT  seconds before a stuck worker is restarted (default 30)
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{_int('PORT', 8000)}"
+workers = max(1, _int("AUTHSERVER_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = max(1, _int("AUTHSERVER_THREADS", 1))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = _int("AUTHSERVER_TIMEOUT", 30)
+graceful_timeout = 30
+# Longer than a typical load balancer's idle timeout would be wrong; shorter wastes handshakes.
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 10000
+max_requests_jitter = 1000
+
+# The app writes its own JSON access log (authserver.ops, secrets redacted); gunicorn's would
+# print the raw query string, so it stays off. Errors go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("AUTHSERVER_LOG_LEVEL", "info")
+
+# X-Forwarded-* are ProxyFix's job, with an exact hop count (AUTHSERVER_PROXY_HOPS). gunicorn
+# would otherwise trust X-Forwarded-Proto from any loopback client by default.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
+# No preload: each worker builds its own app and database pool after the fork.
+preload_app = False
+# gunicorn 24+ opens a control socket at one fixed path per user, which two nodes on one
+# machine would fight over; nothing here uses it. (Older gunicorn ignores the setting.)
+control_socket_disable = True

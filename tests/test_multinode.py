@@ -1,0 +1,182 @@
+"""Two real server processes (gunicorn, 127.0.0.1) sharing one PostgreSQL database: a code
+issued through node A is redeemed on node B, refreshed on A, and concurrent redemptions of one
+code split across both nodes yield exactly one token."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from sqlalchemy.engine import make_url
+
+from authserver import create_app
+from authserver.extensions import db
+
+from .helpers import Browser, World, exchange, make_world, refresh
+from .servers import TEST_ENCRYPTION_KEY, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def postgres_url() -> str:
+    url = os.environ.get("AUTHSERVER_TEST_DATABASE_URL", "")
+    if not url.startswith(("postgresql", "postgres:")):
+        pytest.skip("several nodes need PostgreSQL: set AUTHSERVER_TEST_DATABASE_URL (CI does)")
+    return url
+
+
+@dataclass
+class Cluster:
+    a: str
+    b: str
+    world: World
+
+
+class Node:
+    """One gunicorn process in its own session, so teardown can stop all its workers."""
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log_dir / f"node-{name}.log"
+        node_env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+                cwd=ROOT,
+                env=node_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"node exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/readyz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"node not ready: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[Cluster]:
+    server = make_url(postgres_url())
+    name = f"authserver_nodes_{secrets.token_hex(4)}"
+    admin = server.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    database_url = server.set(database=name).render_as_string(hide_password=False)
+    instance = tmp_path_factory.mktemp("nodes")
+    env = {
+        **os.environ,
+        "AUTHSERVER_DATABASE_URL": database_url,
+        "AUTHSERVER_SECRET_KEY": secrets.token_urlsafe(32),
+        "AUTHSERVER_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+        "AUTHSERVER_INSTANCE_PATH": str(instance),
+        "AUTHSERVER_WORKERS": "2",
+        "AUTHSERVER_THREADS": "4",
+        "AUTHSERVER_PROXY_HOPS": "0",
+    }
+    nodes: list[Node] = []
+    seed_app = create_app(
+        {
+            "AUTHSERVER_DATABASE_URL": database_url,
+            "AUTHSERVER_SECRET_KEY": env["AUTHSERVER_SECRET_KEY"],
+            "AUTHSERVER_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+        }
+    )
+    try:
+        with seed_app.app_context():
+            db.create_all()  # a fresh schema before any node starts
+            world = make_world()
+            db.session.remove()
+            db.engine.dispose()
+        nodes = [Node("a", env, instance), Node("b", env, instance)]
+        for node in nodes:
+            node.wait_ready()
+        yield Cluster(nodes[0].url, nodes[1].url, world)
+    finally:
+        for node in nodes:
+            node.stop()
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_code_from_a_redeemed_on_b_refreshed_on_a(cluster):
+    world, client = cluster.world, cluster.world.web
+    browser = Browser(cluster.a, world.mall_id)
+    assert browser.login().status_code in (302, 303)
+    code = browser.authorize(client)["code"]
+
+    token = exchange(cluster.b, world.mall_id, client, code)
+    assert token.status_code == 200, token.text
+    renewed = refresh(cluster.a, world.mall_id, client, token.json()["refresh_token"])
+    assert renewed.status_code == 200, renewed.text
+    # The old refresh token is dead on both nodes.
+    again = refresh(cluster.b, world.mall_id, client, token.json()["refresh_token"])
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_concurrent_redemptions_across_nodes_yield_one_token(cluster):
+    world, client = cluster.world, cluster.world.web
+    browser = Browser(cluster.a, world.mall_id)
+    browser.login()
+    for _round in range(3):
+        code = browser.authorize(client)["code"]
+        barrier = threading.Barrier(20)
+        results: list[tuple[int, str]] = []
+        lock = threading.Lock()
+
+        def redeem(base, code, barrier, results, lock) -> None:
+            barrier.wait()
+            response = exchange(base, world.mall_id, client, code)
+            with lock:
+                results.append((response.status_code, response.json().get("error", "")))
+
+        threads = [
+            threading.Thread(
+                target=redeem,
+                args=(cluster.a if i % 2 else cluster.b, code, barrier, results, lock),
+            )
+            for i in range(20)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(results) == [(200, "")] + [(400, "invalid_grant")] * 19, results
+
+
+def test_gunicorn_node_ignores_spoofed_forwarded_proto(cluster):
+    """No proxy configured: gunicorn's own X-Forwarded-Proto trust is off too (item 40)."""
+    response = requests.get(
+        f"{cluster.a}/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+    )
+    assert response.status_code == 200
+    assert "Strict-Transport-Security" not in response.headers
