@@ -189,3 +189,17 @@ def test_uninstall_needs_this_malls_operator(live_server, world, browser, app):
 def test_uninstalling_an_app_that_is_not_installed_is_404(live_server, world, browser):
     response = browser.get(_uninstall_url(browser, world.other_web.client_id))
     assert response.status_code == 404
+
+
+def test_admin_api_answers_401_right_after_uninstall(live_server, world, browser):
+    """Issue 4.8: the next Admin API call with a token of the uninstalled app is 401."""
+    from .admin_api_support import Api
+
+    tokens = obtain_tokens(live_server, world.mall_id, world.web, browser)
+    api = Api(live_server, world.mall_id, tokens["access_token"])
+    assert api.get("products").status_code == 200
+    assert uninstall(browser, world.web.client_id).status_code == 303
+    answer = api.get("products")
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert answer.json()["error"]["code"] == 401
