@@ -129,9 +129,7 @@ def test_redis_bucket_is_shared_by_every_process(app, api_for, configure, redis_
             "AUTHSERVER_API_LEAK_PER_SECOND": 0.01,
         }
     )
-    assert (
-        other.extensions["authserver.api_buckets"] is not app.extensions["authserver.api_buckets"]
-    )
+    assert other.extensions["authserver.buckets"] is not app.extensions["authserver.buckets"]
     try:
         answer = other.test_client().get(
             f"/malls/{world.mall_id}/api/v2/admin/products",
