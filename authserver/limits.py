@@ -8,6 +8,7 @@ Cafe24's envelope at the Admin API, an HTML page elsewhere.
 - a query string over ``AUTHSERVER_MAX_QUERY_BYTES`` (8 KiB) is 414;
 - more than ``AUTHSERVER_MAX_PARAMETERS`` (200) query or form fields is 400 (multipart forms
   are also capped by Werkzeug's ``MAX_FORM_PARTS``);
+- a query string of raw bytes that are not UTF-8 is 400;
 - a NUL character in the path, a query or a form value is 400: no legitimate parameter holds
   one, and PostgreSQL refuses to compare text with it (it would be a 500 at the first query).
 """
@@ -27,6 +28,10 @@ def _check_request() -> None:
     config = current_app.config
     if len(request.query_string) > config["AUTHSERVER_MAX_QUERY_BYTES"]:
         abort(414, "The query string is too long.")
+    try:  # raw (not percent-encoded) bytes that are not UTF-8: Werkzeug's parser would raise
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, "The query string is not UTF-8.")
     if "\x00" in request.path:
         abort(400, "The path holds a NUL character.")
     if request.mimetype == "application/x-www-form-urlencoded":

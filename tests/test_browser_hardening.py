@@ -169,7 +169,7 @@ def test_no_cors_anywhere(app, world):
         ("OPTIONS", f"/malls/{world.mall_id}/api/v2/oauth/token"),
     ]:
         response = client.open(path, method=method, headers=origin)
-        cors = [name for name in response.headers.keys() if name.lower().startswith("access-")]
+        cors = [name for name, _ in response.headers.items() if name.lower().startswith("access")]
         assert not cors, (method, path, cors)
 
 
@@ -263,7 +263,8 @@ def test_no_open_redirect_through_next(app, world, kind):
     for target in EVIL_NEXT:
         browser = app.test_client()
         page = browser.get(url, query_string={"next": target}).get_data(as_text=True)
-        response = browser.post(url, data={**fields, "next": target, "csrf_token": csrf_token(page)})
+        data = {**fields, "next": target, "csrf_token": csrf_token(page)}
+        response = browser.post(url, data=data)
         assert response.status_code == 303, (target, response.status_code)
         location = urlsplit(response.headers["Location"])
         assert location.netloc in ("", "localhost"), (kind, target, location)
