@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import ratelimit
 from .config import load_config
 from .crypto import SecretBox
 from .extensions import csrf, db, login_manager
@@ -25,11 +26,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    ratelimit.init_app(app)
     app.extensions["authserver.secrets"] = SecretBox.from_config(
         app.config["AUTHSERVER_ENCRYPTION_KEYS"], app.instance_path
     )
 
-    from . import admin_api, developer_center, gateway, headers, login, mall_admin, oauth, review
+    from . import (
+        admin_api,
+        developer_center,
+        gateway,
+        headers,
+        limits,
+        login,
+        mall_admin,
+        oauth,
+        review,
+    )
     from .errors import register_error_handlers
     from .icons import bp as icons_bp
 
@@ -42,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     gateway.init_app(app)
     app.register_blueprint(icons_bp)
     headers.init_app(app)
+    limits.init_app(app)
     register_error_handlers(app)
     from . import ops
 

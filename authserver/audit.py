@@ -1,13 +1,38 @@
-"""Recording security events (login, consent, token issued, reuse detected, ...)."""
+"""Security events (SECURITY.md issue 5, point 8): recording them, listing them for the CLI
+``audit list`` and the review console's ``/review/audit``.
+
+Every event has a time, an actor (``developer:<email>``, ``operator:<user id>``,
+``reviewer:<email>``, ``app:<client_id>``, ``cli``), the mall and app when there is one, and the
+source address; ``detail`` holds counts and names, never a secret (codes, tokens, App Secrets,
+verifiers and passwords are never passed here).
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import click
 from flask import has_request_context, request
+from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .extensions import db
 from .models import AuditEvent
+
+#: The security events and what they mean (the review page's filter lists these).
+EVENTS = {
+    "login": "an account logged in",
+    "login_failed": "a wrong password or unknown account",
+    "consent": "an operator approved an app's scopes",
+    "token_issued": "an access and refresh token pair was issued",
+    "code_replay": "a used code was presented again; its tokens were revoked",
+    "refresh_reuse": "a rotated refresh token was presented again; its family was revoked",
+    "token_revoked": "an app revoked a token (RFC 7009)",
+    "secret_reissued": "an App Secret was reissued",
+    "app_status_changed": "an app moved in the review status table",
+    "uninstall": "an operator uninstalled an app; its tokens were revoked",
+}
 
 
 def record(
@@ -18,7 +43,10 @@ def record(
     client_id: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an event to the current transaction; the caller's commit stores it with its cause."""
+    """Add an event to the current transaction; the caller's commit stores it with its cause.
+    An event about an app with no other actor was caused by the app (``app:<client_id>``)."""
+    if actor is None and client_id:
+        actor = f"app:{client_id}"
     entry = AuditEvent(
         event=event,
         actor=actor,
@@ -29,3 +57,41 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def recent(event: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    """The newest events first, optionally of one kind."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if event:
+        query = query.where(AuditEvent.event == event)
+    return list(db.session.scalars(query.limit(max(1, min(limit, 1000)))))
+
+
+def as_dict(entry: AuditEvent) -> dict[str, Any]:
+    return {
+        "time": entry.created_at.isoformat(timespec="seconds"),
+        "event": entry.event,
+        "actor": entry.actor,
+        "mall_id": entry.mall_id,
+        "client_id": entry.client_id,
+        "ip": entry.ip,
+        "detail": entry.detail or {},
+    }
+
+
+audit_cli = AppGroup("audit", help="The security audit trail.")
+
+
+@audit_cli.command("list")
+@click.option("--event", default=None, help="Only events of this kind (e.g. login_failed).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def list_command(event: str | None, limit: int, as_json: bool) -> None:
+    """List security events, newest first."""
+    for entry in recent(event, limit):
+        row = as_dict(entry)
+        if as_json:
+            click.echo(json.dumps(row))
+        else:
+            where = " ".join(f"{k}={row[k]}" for k in ("mall_id", "client_id", "ip") if row[k])
+            click.echo(f"{row['time']}  {row['event']:<18} {row['actor'] or '-'}  {where}")

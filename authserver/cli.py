@@ -340,6 +340,7 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .audit import audit_cli
     from .gateway_cli import gateway_cli
     from .housekeeping import tokens_cli
 
@@ -353,6 +354,7 @@ def register_commands(app: Flask) -> None:
         keys_cli,
         gateway_cli,
         tokens_cli,
+        audit_cli,
     ):
         app.cli.add_command(command)
 

@@ -28,6 +28,13 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_REFRESH_GRACE_SECONDS": (0, int),
     "AUTHSERVER_API_BUCKET_SIZE": (40, int),
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
+    # Brute-force limits (bruteforce.py): failed logins and client authentications allowed per
+    # (account, address), per address and per account; each bucket forgets one failure per
+    # drain interval, so a lockout lasts at most that long.
+    "AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS": (5, int),
+    "AUTHSERVER_AUTH_FAILURES_PER_ADDRESS": (50, int),
+    "AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT": (50, int),
+    "AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS": (60.0, float),
     # How long an operator has to answer a consent page before it must be reloaded.
     "AUTHSERVER_CONSENT_TTL": (600, int),
     # Production (docs/deploy.md): proxies in front whose X-Forwarded-* are trusted (0 = none),

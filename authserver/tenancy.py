@@ -17,7 +17,7 @@ def bind_mall(blueprint: Blueprint, *, require: bool = True) -> None:
         mall_id = values.pop("mall_id", None) if values else None
         g.mall = (
             db.session.scalar(select(Mall).where(Mall.mall_id == mall_id))
-            if mall_id and len(mall_id) <= 64
+            if mall_id and len(mall_id) <= 64 and "\x00" not in mall_id
             else None
         )
         g.requested_mall_id = mall_id

@@ -61,6 +61,7 @@ def live_server(app) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _empty_tables(app):
     yield
+    app.extensions["authserver.buckets"].memory.clear()  # rate limits start afresh too
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:

@@ -13,6 +13,7 @@ from authserver.models import Token
 from .helpers import Browser, exchange, token_url
 
 PARALLEL = 20
+ROUNDS = 20
 
 
 def _race(url: str, data: dict, auth: tuple[str, str]) -> list[requests.Response]:
@@ -37,7 +38,7 @@ def test_concurrent_code_redemptions_yield_exactly_one_token(app, live_server, w
     browser = Browser(live_server, world.mall_id)
     browser.login()
     url = token_url(live_server, world.mall_id)
-    for _ in range(5):
+    for _ in range(ROUNDS):
         code = browser.authorize(world.web)["code"]
         data = {
             "grant_type": "authorization_code",
@@ -50,6 +51,12 @@ def test_concurrent_code_redemptions_yield_exactly_one_token(app, live_server, w
         assert statuses.count(200) == 1, statuses
         assert statuses.count(400) == PARALLEL - 1, statuses
         assert all(a.json()["error"] == "invalid_grant" for a in answers if a.status_code == 400)
+        # DESIGN.md: losing a concurrent redemption is a second use, so the winner's tokens
+        # were revoked (RFC 9700 §4.5).
+        (winner,) = [answer.json() for answer in answers if answer.status_code == 200]
+        with app.app_context():
+            row = Token.by_access_token(winner["access_token"])
+            assert row is not None and not row.is_access_active()
 
 
 def test_concurrent_refreshes_never_fork_the_family(app, live_server, world):

@@ -11,7 +11,6 @@
 from flask import Flask
 
 from ..extensions import csrf
-from . import ratelimit
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .demo import seed_demo_records
 from .scope_map import SCOPE_MAP, parse_admin_uri, required_scope, resolve
@@ -31,8 +30,7 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint (no CSRF: bearer-token calls carry no cookie), limiter, seeder."""
+    """Register the blueprint (no CSRF: bearer-token calls carry no cookie) and the seeder."""
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    ratelimit.init_app(app)
     app.extensions.setdefault("authserver.demo_seeders", []).append(seed_demo_records)

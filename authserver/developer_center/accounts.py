@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import audit
+from .. import audit, bruteforce
 from ..extensions import db
 from ..login import end_session, start_session
 from ..models import Developer
@@ -59,15 +59,23 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        account = f"developer:{form.email.data}"
+        verdict = bruteforce.check(account)
+        if not verdict.allowed:
+            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
+            page = render_template("developer_center/login.html", form=form)
+            return page, 429, bruteforce.retry_headers(verdict)
         developer = db.session.scalar(select(Developer).where(Developer.email == form.email.data))
         if developer is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
         elif developer.check_password(form.password.data):
+            bruteforce.succeeded(account, verdict)
             start_session(developer)
             audit.record("login", actor=f"developer:{developer.email}")
             db.session.commit()
             default = url_for("developer_center.apps")
             return redirect(safe_next(form.next.data, default), code=303)
+        bruteforce.failed(account)
         audit.record("login_failed", actor=f"developer:{form.email.data[:254]}")
         db.session.commit()
         form.password.errors.append("Wrong email or password.")

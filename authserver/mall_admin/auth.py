@@ -34,6 +34,9 @@ def authenticate(mall: Mall, user_id: str, password: str) -> Operator | None:
 
 
 def log_in(operator: Operator) -> None:
+    """Sign ``operator`` in on a rotated session (SECURITY.md item 37): the CSRF token from
+    before the login is replaced; other logins and pending consent pages are kept."""
+    session.pop("csrf_token", None)
     signed_in = dict(session.get(_SESSION_KEY, {}))
     signed_in[operator.mall.mall_id] = operator.id
     session[_SESSION_KEY] = signed_in

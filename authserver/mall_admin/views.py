@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, bruteforce
 from ..extensions import db
 from ..models import Installation
 from ..redirects import safe_next
@@ -25,13 +25,21 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        account = f"operator:{g.mall.mall_id}:{form.user_id.data}"
+        verdict = bruteforce.check(account)
+        if not verdict.allowed:
+            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
+            page = render_template("mall_admin/login.html", form=form, mall=g.mall)
+            return page, 429, bruteforce.retry_headers(verdict)
         operator = auth.authenticate(g.mall, form.user_id.data, form.password.data)
         if operator is not None:
+            bruteforce.succeeded(account, verdict)
             auth.log_in(operator)
             audit.record("login", actor=f"operator:{operator.user_id}", mall_id=g.mall.mall_id)
             db.session.commit()
             # 303: the browser must GET the next page, never re-POST credentials (RFC 9700 §4.12).
             return redirect(safe_next(form.next.data, default), code=303)
+        bruteforce.failed(account)
         audit.record(
             "login_failed", actor=f"operator:{form.user_id.data[:64]}", mall_id=g.mall.mall_id
         )

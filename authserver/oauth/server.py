@@ -10,6 +10,7 @@ import base64
 import binascii
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import (
     InvalidClientError,
     InvalidRequestError,
@@ -19,6 +20,7 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import current_app, g, request
 from sqlalchemy import select
 
+from .. import bruteforce
 from ..extensions import db
 from ..models import App
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
@@ -58,6 +60,25 @@ class AuthorizationServer(FlaskAuthorizationServer):
         return ServerRequest.from_flask(flask_request)
 
     def authenticate_client(self, request, methods, endpoint="token"):
+        """Client authentication behind the brute-force limits (RFC 6749 §2.3.1, RFC 7009 §5):
+        while too many attempts with this ``client_id`` failed, answer 429 ``slow_down``
+        without checking anything; only failures count (``bruteforce.py``)."""
+        claimed = _claimed_client_id(request)
+        if not claimed:  # nothing to guess: fails as before, counts nothing
+            return self._check_client(request, methods, endpoint)
+        account = "client:" + claimed
+        verdict = bruteforce.check(account)
+        if not verdict.allowed:
+            raise SlowDown(verdict.retry_after)
+        try:
+            client = self._check_client(request, methods, endpoint)
+        except InvalidClientError:
+            bruteforce.failed(account)
+            raise
+        bruteforce.succeeded(account, verdict)
+        return client
+
+    def _check_client(self, request, methods, endpoint):
         """Authlib's client authentication, plus rules of RFC 6749 §2.3 and §5.2 it leaves out.
 
         One method per request: HTTP Basic and a ``client_secret`` field together is
@@ -104,6 +125,28 @@ class UnsupportedResponseType(UnsupportedResponseTypeError):
         )
 
 
+class SlowDown(OAuth2Error):
+    """429 with ``Retry-After``: too many failed client authentications (``bruteforce.py``).
+    ``slow_down`` is RFC 8628's name for "poll less often"; no RFC 6749 error fits a rate
+    limit, and ``invalid_client`` would tell the client its credentials are wrong."""
+
+    error = "slow_down"
+    status_code = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__(description=bruteforce.TOO_MANY_ATTEMPTS)
+        self.retry_after = retry_after
+
+    def get_headers(self):
+        return [*super().get_headers(), ("Retry-After", str(self.retry_after))]
+
+
+def _claimed_client_id(request) -> str:
+    basic = basic_credentials(request.headers)
+    claimed = basic[0] if basic is not None else request.form.get("client_id", "")
+    return (claimed or "")[:64]
+
+
 def _client_authentication_failed(*, basic: bool) -> InvalidClientError:
     return InvalidClientError(
         description="Client authentication failed.", status_code=401 if basic else 400
@@ -123,6 +166,8 @@ def basic_credentials(headers) -> tuple[str, str] | None:
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ("", "")
+    if "\x00" in decoded:  # no credential holds one, and PostgreSQL refuses to compare it
         return ("", "")
     client_id, _, secret = decoded.partition(":")
     return client_id, secret

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import audit
+from .. import audit, bruteforce
 from ..app_status import Actor, Status, may_delete, may_transition
 from ..developer_center.operations import Refused, change_status, delete_app
 from ..extensions import db
@@ -39,14 +39,22 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        account = f"reviewer:{form.email.data}"
+        verdict = bruteforce.check(account)
+        if not verdict.allowed:
+            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
+            page = render_template("review/login.html", form=form)
+            return page, 429, bruteforce.retry_headers(verdict)
         reviewer = db.session.scalar(select(Reviewer).where(Reviewer.email == form.email.data))
         if reviewer is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
         elif reviewer.check_password(form.password.data):
+            bruteforce.succeeded(account, verdict)
             start_session(reviewer)
             audit.record("login", actor=f"reviewer:{reviewer.email}")
             db.session.commit()
             return redirect(safe_next(form.next.data, url_for("review.queue")), code=303)
+        bruteforce.failed(account)
         audit.record("login_failed", actor=f"reviewer:{form.email.data[:254]}")
         db.session.commit()
         form.password.errors.append("Wrong email or password.")
@@ -73,6 +81,21 @@ def queue():
         "review/queue.html",
         queue=with_status(Status.UNDER_REVIEW),
         for_sale=with_status(Status.FOR_SALE),
+    )
+
+
+@bp.get("/audit")
+@reviewer_required
+def audit_trail():
+    """The security audit trail, newest first, optionally of one event kind."""
+    event = request.args.get("event", "")
+    if event not in audit.EVENTS:
+        event = ""
+    return render_template(
+        "review/audit.html",
+        events=[audit.as_dict(entry) for entry in audit.recent(event or None, limit=200)],
+        kinds=audit.EVENTS,
+        selected=event,
     )
 
 

@@ -1,0 +1,108 @@
+"""Brute-force limits on failed logins and failed client authentication (SECURITY.md 21, R10).
+
+RFC 6749 §2.3.1 and RFC 7009 §5: endpoints that check a password or client secret MUST resist
+guessing. Only failures count, so correct credentials are never slowed (a busy app with the
+right secret is never throttled). Each attempt names an account (``developer:<email>``,
+``operator:<mall>:<user id>``, ``reviewer:<email>``, ``client:<client_id>``) and comes from an
+address; three leaky buckets (``ratelimit.py``, shared through Redis when configured) count
+failures:
+
+- per (account, address), small: one attacker on one account is stopped after a few guesses,
+  and nobody else is affected;
+- per address, loose: one address trying many accounts (credential stuffing);
+- per account, loose: many addresses guessing one account.
+
+A refused attempt (429 with ``Retry-After``) is never checked, so it reveals nothing. Every
+bucket drains one failure per ``AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS``, so a full bucket
+admits another attempt within that time: every lockout is short and bounded. And an attacker
+cannot lock the real user out through the per-account or per-address bucket: an (account,
+address) pair that has logged in successfully in the last 30 days is "known" and only its own
+failures count against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from flask import current_app, request
+
+from . import ratelimit
+
+#: How long a successful (account, address) pair stays exempt from the shared buckets.
+KNOWN_PAIR_SECONDS = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an attempt may be checked at all, and if not, for how long to wait."""
+
+    allowed: bool
+    retry_after: int
+    known: bool
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _buckets(account: str, address: str) -> tuple[list[ratelimit.Bucket], ratelimit.Bucket]:
+    config = current_app.config
+    rate = 1 / max(float(config["AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS"]), 0.001)
+    who, where = _digest(account), _digest(address)
+    failures = [
+        ratelimit.Bucket(
+            ratelimit.key("auth-fail", "pair", who, where),
+            config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
+            rate,
+        ),
+        ratelimit.Bucket(
+            ratelimit.key("auth-fail", "address", where),
+            config["AUTHSERVER_AUTH_FAILURES_PER_ADDRESS"],
+            rate,
+        ),
+        ratelimit.Bucket(
+            ratelimit.key("auth-fail", "account", who),
+            config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT"],
+            rate,
+        ),
+    ]
+    known = ratelimit.Bucket(ratelimit.key("auth-known", who, where), 1, 1 / KNOWN_PAIR_SECONDS)
+    return failures, known
+
+
+def source_address() -> str:
+    """The client's address (``ProxyFix`` sets it from trusted proxies only)."""
+    return request.remote_addr or "unknown"
+
+
+def check(account: str) -> Verdict:
+    """May this attempt on ``account`` from this request's address be checked now?"""
+    failures, known = _buckets(account, source_address())
+    levels = ratelimit.buckets().pour([*failures, known], amount=0)
+    is_known = levels[-1].level > 0
+    applicable = failures[:1] if is_known else failures
+    pairs = zip(applicable, levels[: len(applicable)], strict=True)
+    wait = max(bucket.retry_after(poured.level) for bucket, poured in pairs)
+    return Verdict(wait == 0, wait, is_known)
+
+
+def failed(account: str) -> None:
+    """Count a failed attempt on ``account`` from this request's address."""
+    failures, _ = _buckets(account, source_address())
+    ratelimit.buckets().pour(failures, amount=1)
+
+
+def succeeded(account: str, verdict: Verdict | None = None) -> None:
+    """Remember the (account, address) pair as known (nothing to do when it already is)."""
+    if verdict is not None and verdict.known:
+        return
+    _, known = _buckets(account, source_address())
+    ratelimit.buckets().pour([known], amount=1)
+
+
+TOO_MANY_ATTEMPTS = "Too many failed attempts. Wait a moment and try again."
+
+
+def retry_headers(verdict: Verdict) -> dict[str, str]:
+    return {"Retry-After": str(verdict.retry_after)}

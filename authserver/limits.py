@@ -1,0 +1,55 @@
+"""Request size and shape limits, checked before any view (and before CSRF) runs.
+
+Every surface answers in its own shape (``errors.py``): RFC 6749 JSON at the OAuth endpoints,
+Cafe24's envelope at the Admin API, an HTML page elsewhere.
+
+- a body over ``MAX_CONTENT_LENGTH`` (1 MiB: icons are at most 50 KB) is 413 (Werkzeug);
+- a form-encoded body over ``AUTHSERVER_MAX_FORM_BYTES`` (64 KiB) is 413;
+- a query string over ``AUTHSERVER_MAX_QUERY_BYTES`` (8 KiB) is 414;
+- more than ``AUTHSERVER_MAX_PARAMETERS`` (200) query or form fields is 400 (multipart forms
+  are also capped by Werkzeug's ``MAX_FORM_PARTS``);
+- a query string of raw bytes that are not UTF-8 is 400;
+- a NUL character in the path, a query or a form value is 400: no legitimate parameter holds
+  one, and PostgreSQL refuses to compare text with it (it would be a 500 at the first query).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+
+LIMITS = {
+    "AUTHSERVER_MAX_QUERY_BYTES": 8 * 1024,
+    "AUTHSERVER_MAX_FORM_BYTES": 64 * 1024,
+    "AUTHSERVER_MAX_PARAMETERS": 200,
+}
+
+
+def _check_request() -> None:
+    config = current_app.config
+    if len(request.query_string) > config["AUTHSERVER_MAX_QUERY_BYTES"]:
+        abort(414, "The query string is too long.")
+    try:  # raw (not percent-encoded) bytes that are not UTF-8: Werkzeug's parser would raise
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, "The query string is not UTF-8.")
+    if "\x00" in request.path:
+        abort(400, "The path holds a NUL character.")
+    if request.mimetype == "application/x-www-form-urlencoded":
+        length = request.content_length
+        if length is not None and length > config["AUTHSERVER_MAX_FORM_BYTES"]:
+            abort(413, "The form is too large.")
+    for fields in (request.args, request.form if request.method != "GET" else None):
+        if fields is None:
+            continue
+        items = list(fields.items(multi=True))
+        if len(items) > config["AUTHSERVER_MAX_PARAMETERS"]:
+            abort(400, "The request has too many parameters.")
+        if any("\x00" in name or "\x00" in value for name, value in items):
+            abort(400, "A parameter holds a NUL character.")
+
+
+def init_app(app: Flask) -> None:
+    for name, default in LIMITS.items():
+        app.config.setdefault(name, default)
+    # First of all before_request functions, so CSRF and the views see only sane requests.
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_request)
