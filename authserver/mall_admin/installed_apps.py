@@ -11,6 +11,7 @@ transaction (DESIGN.md "Lifetimes and rotation"; SECURITY.md item 44).
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from .. import audit
@@ -39,7 +40,7 @@ def _installed(client_id: str) -> tuple[App, Installation] | None:
 
 
 def _not_installed():
-    return error_page(404, "App not installed", "This app is not installed on this mall.")
+    return error_page(404, _("App not installed"), _("This app is not installed on this mall."))
 
 
 @bp.get("/apps/<client_id>/launch")
@@ -82,5 +83,5 @@ def uninstall(client_id: str):
         tokens_revoked=revoked,
     )
     db.session.commit()
-    flash(f"{app.name} was uninstalled; its access to this mall ended.", "success")
+    flash(_("%(app)s was uninstalled; its access to this mall ended.", app=app.name), "success")
     return redirect(url_for("mall_admin.apps"), code=303)
