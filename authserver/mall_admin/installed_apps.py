@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from .. import audit
 from ..errors import error_page
 from ..extensions import db
+from ..i18n import current_language
 from ..launch import launch_params, launch_url
 from ..models import App, Installation, Operator
 from ..oauth.revocation import revoke_installation_tokens
@@ -53,7 +54,10 @@ def launch(client_id: str):
     if found is None:
         return _not_installed()
     app, _ = found
-    params = launch_params(mall_id=g.mall.mall_id, user_id=operator.user_id)
+    # ``lang``: the language the operator reads the mall admin in (Accept-Language, switch).
+    params = launch_params(
+        mall_id=g.mall.mall_id, user_id=operator.user_id, lang=current_language()
+    )
     response = redirect(launch_url(app.app_url, params, app.client_secret), code=302)
     # The signed URL is good for five minutes: no cache may keep it.
     response.headers["Cache-Control"] = "no-store"

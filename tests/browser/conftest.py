@@ -36,7 +36,6 @@ ARTIFACTS = Path(
 CALLBACK = "https://app.example/cb"
 
 
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One Chromium for the whole module: starting it is the slow part."""

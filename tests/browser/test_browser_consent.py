@@ -93,9 +93,7 @@ def test_keyboard_alone_reaches_deny_and_space_denies(live_server, world, page: 
     assert received["error"] == "access_denied" and "code" not in received
 
 
-def test_operator_pages_have_bound_labels_lang_and_named_controls(
-    live_server, world, page: Page
-):
+def test_operator_pages_have_bound_labels_lang_and_named_controls(live_server, world, page: Page):
     page.goto(authorize_url(live_server, world))
     assert page.locator("html").get_attribute("lang") == "en"
     unlabelled = page.evaluate(
