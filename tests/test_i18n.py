@@ -108,6 +108,8 @@ def test_korean_operator_login_and_errors(live_server, world):
     refused = browser.login(password="wrong")
     assert refused.status_code == 400
     assert "운영자 아이디 또는 비밀번호가 올바르지 않습니다." in refused.text
+    empty = browser.login(user_id="", password="")
+    assert empty.status_code == 400 and "이 항목은 필수입니다." in empty.text  # WTForms' Korean
 
     browser.login()
     missing = browser.get(browser.url(f"/malls/{world.mall_id}/admin/apps/nope/uninstall"))
