@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app authserver
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test lint format clean
+.PHONY: run serve test lint format clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## translations: re-extract the wrapped strings into the Korean catalogue and compile it (the .po
+## and .mo are committed, so installing never needs this step)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F authserver/translations/babel.cfg -k N_ -k _l --no-location \
+		--sort-output --omit-header -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d authserver/translations -l ko -w 100 \
+		--ignore-pot-creation-date --no-fuzzy-matching
+	$(BIN)/pybabel compile -d authserver/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -13,6 +13,7 @@ from . import ratelimit
 from .config import load_config
 from .crypto import SecretBox
 from .extensions import csrf, db, login_manager
+from .i18n import init_app as init_i18n
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .icons import bp as icons_bp
 
     del login  # imported for its Flask-Login user loader
+    init_i18n(app)
     oauth.init_app(app)
     mall_admin.init_app(app)
     developer_center.init_app(app)

@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sqlalchemy_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .i18n import N_
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -39,8 +42,26 @@ def api_error(
     return response
 
 
-def error_page(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", title=title, message=message), status
+def error_page(status: int, title: str, message: str, detail: str = "") -> tuple[str, int]:
+    """The HTML error page; operator pages pass translated ``title`` and ``message``."""
+    html = render_template("errors/error.html", title=title, message=message, detail=detail)
+    return html, status
+
+
+#: Werkzeug's names of the statuses an operator may meet, for the catalogue: operator pages
+#: show them translated (``gettext(exc.name)``); the descriptions below replace Werkzeug's.
+HTTP_STATUS_NAMES = (
+    N_("Bad Request"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("Too Many Requests"), N_("Internal Server Error"),
+)  # fmt: skip
+_PAGE_MESSAGES = {
+    400: N_("The request could not be understood. Go back and try again."),
+    403: N_("You do not have access to this page."),
+    404: N_("There is no such page. Check the address."),
+    405: N_("This page cannot be used this way. Go back and try again."),
+    429: N_("Too many requests. Wait a moment and try again."),
+    500: N_("Something went wrong on our side. Try again soon."),
+}
 
 
 def _surface() -> str:
@@ -60,7 +81,11 @@ def _handle_http_exception(exc: HTTPException):
         return oauth_error(error, _plain(exc), status)
     if surface == "api":
         return api_error(status, _plain(exc))
-    return error_page(status, exc.name, _plain(exc))
+    # English pages keep Werkzeug's own text; translated pages use the catalogue's.
+    message = _plain(exc)
+    if _PAGE_MESSAGES.get(status) and _(_PAGE_MESSAGES[status]) != _PAGE_MESSAGES[status]:
+        message = _(_PAGE_MESSAGES[status])
+    return error_page(status, _(exc.name), message)
 
 
 def _plain(exc: HTTPException) -> str:
@@ -72,9 +97,11 @@ def _plain(exc: HTTPException) -> str:
 def _handle_csrf(exc: CSRFError):
     return error_page(
         400,
-        "Form expired",
-        "This form was not submitted from this site, or it expired. Go back, reload the page "
-        "and try again.",
+        _("Form expired"),
+        _(
+            "This form was not submitted from this site, or it expired. Go back, reload the "
+            "page and try again."
+        ),
     )
 
 
@@ -105,8 +132,8 @@ def _handle_database_unavailable(exc: Exception):
         return api_error(503, "Service temporarily unavailable.", headers=retry)
     # Rendered without context processors: Flask-Login's would query the database again.
     body = current_app.jinja_env.get_template("errors/error.html").render(
-        title="Temporarily unavailable",
-        message="The service is temporarily unavailable. Try again soon.",
+        title=_("Temporarily unavailable"),
+        message=_("The service is temporarily unavailable. Try again soon."),
     )
     return body, 503, retry
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .i18n import N_
+
 
 @dataclass(frozen=True)
 class Category:
@@ -33,27 +35,38 @@ class Category:
         return (self.read_scope, self.write_scope) if self.writable else (self.read_scope,)
 
 
+#: Labels and descriptions are English here and marked for the catalogue (``N_``): the consent
+#: and operator pages show them translated (``authserver/translations``, Cafe24's Korean words).
 CATEGORIES: tuple[Category, ...] = (
-    Category("category", "Product categories", "Categories, main displays, projects", "categories"),
-    Category("product", "Products", "Products", "products"),
+    Category(
+        "category",
+        N_("Product categories"),
+        N_("Categories, main displays, projects"),
+        "categories",
+    ),
+    Category("product", N_("Products"), N_("Products"), "products"),
     Category(
         "collection",
-        "Collections",
-        "Brands, custom collections, manufacturers, trends",
+        N_("Collections"),
+        N_("Brands, custom collections, manufacturers, trends"),
         "brands",
     ),
-    Category("supply", "Suppliers", "Suppliers, supplier users", "suppliers"),
-    Category("personal", "Personalization", "Likes, wishes, cart", "carts"),
-    Category("order", "Orders", "Orders", "orders"),
-    Category("community", "Community", "Reviews, comments", "boards"),
-    Category("customer", "Customers", "Customers, customer groups, mileage", "customers"),
-    Category("notification", "Notifications", "Mail, messages", "sms"),
-    Category("store", "Store", "Store information", "store"),
-    Category("promotion", "Promotions", "Benefits, coupons, serial coupons", "coupons"),
-    Category("design", "Design", "Themes, pages", "themes"),
-    Category("application", "Applications", "App installation information", "apps"),
+    Category("supply", N_("Suppliers"), N_("Suppliers, supplier users"), "suppliers"),
+    Category("personal", N_("Personalization"), N_("Likes, wishes, cart"), "carts"),
+    Category("order", N_("Orders"), N_("Orders"), "orders"),
+    Category("community", N_("Community"), N_("Reviews, comments"), "boards"),
+    Category("customer", N_("Customers"), N_("Customers, customer groups, mileage"), "customers"),
+    Category("notification", N_("Notifications"), N_("Mail, messages"), "sms"),
+    Category("store", N_("Store"), N_("Store information"), "store"),
+    Category("promotion", N_("Promotions"), N_("Benefits, coupons, serial coupons"), "coupons"),
+    Category("design", N_("Design"), N_("Themes, pages"), "themes"),
+    Category("application", N_("Applications"), N_("App installation information"), "apps"),
     Category(
-        "salesreport", "Sales reports", "Sales reports", "reports/salesvolume", writable=False
+        "salesreport",
+        N_("Sales reports"),
+        N_("Sales reports"),
+        "reports/salesvolume",
+        writable=False,
     ),
 )
 

@@ -11,11 +11,13 @@ transaction (DESIGN.md "Lifetimes and rotation"; SECURITY.md item 44).
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from .. import audit
 from ..errors import error_page
 from ..extensions import db
+from ..i18n import current_language
 from ..launch import launch_params, launch_url
 from ..models import App, Installation, Operator
 from ..oauth.revocation import revoke_installation_tokens
@@ -39,7 +41,7 @@ def _installed(client_id: str) -> tuple[App, Installation] | None:
 
 
 def _not_installed():
-    return error_page(404, "App not installed", "This app is not installed on this mall.")
+    return error_page(404, _("App not installed"), _("This app is not installed on this mall."))
 
 
 @bp.get("/apps/<client_id>/launch")
@@ -52,7 +54,10 @@ def launch(client_id: str):
     if found is None:
         return _not_installed()
     app, _ = found
-    params = launch_params(mall_id=g.mall.mall_id, user_id=operator.user_id)
+    # ``lang``: the language the operator reads the mall admin in (Accept-Language, switch).
+    params = launch_params(
+        mall_id=g.mall.mall_id, user_id=operator.user_id, lang=current_language()
+    )
     response = redirect(launch_url(app.app_url, params, app.client_secret), code=302)
     # The signed URL is good for five minutes: no cache may keep it.
     response.headers["Cache-Control"] = "no-store"
@@ -82,5 +87,5 @@ def uninstall(client_id: str):
         tokens_revoked=revoked,
     )
     db.session.commit()
-    flash(f"{app.name} was uninstalled; its access to this mall ended.", "success")
+    flash(_("%(app)s was uninstalled; its access to this mall ended.", app=app.name), "success")
     return redirect(url_for("mall_admin.apps"), code=303)

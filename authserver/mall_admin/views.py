@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit, bruteforce
@@ -44,7 +45,7 @@ def login():
             "login_failed", actor=f"operator:{form.user_id.data[:64]}", mall_id=g.mall.mall_id
         )
         db.session.commit()
-        form.password.errors.append("Wrong operator ID or password.")
+        form.password.errors.append(_("Wrong operator ID or password."))
     status = 400 if request.method == "POST" else 200
     return render_template("mall_admin/login.html", form=form, mall=g.mall), status
 

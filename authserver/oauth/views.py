@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from ..errors import error_page, oauth_error
 from ..extensions import csrf, db
@@ -102,15 +103,17 @@ def authorize_decision():
     pending = db.session.get(AuthorizationRequest, pending_id) if pending_id else None
     if pending is None or pending.operator_pk != operator.id or pending.mall_pk != g.mall.id:
         return error_page(
-            400, "Consent expired", "Open the app's authorization link again to see its request."
+            400,
+            _("Consent expired"),
+            _("Open the app's authorization link again to see its request."),
         )
     decisions = request.form.getlist("decision")
     if decisions not in (["approve"], ["deny"]):
-        return error_page(400, "No decision", "Choose Approve or Deny.")
+        return error_page(400, _("No decision"), _("Choose Approve or Deny."))
     if not AuthorizationRequest.answer(pending.id):
         db.session.rollback()
         return error_page(
-            400, "Already answered", "This request was answered already or has expired."
+            400, _("Already answered"), _("This request was answered already or has expired.")
         )
 
     oauth_request = ServerRequest.from_stored(request.base_url, request.headers, pending.params)
@@ -168,8 +171,14 @@ def _error_redirect(error: OAuth2Error):
 
 
 def _authorization_error_page(error: OAuth2Error):
-    # The description is one of ours (never the request's input), so it is safe to show.
-    return error_page(400, "This app's request cannot be processed", error.description or "")
+    # The description is one of ours (never the request's input), so it is safe to show; it
+    # stays in English (it is the developer's to fix), under a translated explanation.
+    return error_page(
+        400,
+        _("This app's request cannot be processed"),
+        _("The link that opened this page is not valid. Tell the app's developer."),
+        detail=error.description or "",
+    )
 
 
 def _query_key() -> str:
