@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, redirect, request
 from flask_babel import Babel, get_locale
 
-from .redirects import safe_next
+from .redirects import current_path, safe_next
 
 #: Languages offered, in the switch's order, with their names in their own language.
 LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
@@ -62,7 +62,7 @@ def language_links() -> list[dict[str, object]]:
     """The switch shown on operator pages: one link per language, back to this page."""
     if not is_localized_page():
         return []
-    here = request.full_path.rstrip("?")
+    here = current_path()
     current = current_language()
     return [
         {

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from .extensions import db, login_manager
 from .models import Developer, Reviewer
+from .redirects import current_path
 
 _ACCOUNT_KINDS = {"developer": Developer, "reviewer": Reviewer}
 
@@ -50,7 +51,7 @@ def account_required(kind: type, login_endpoint: str, role: str) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                target = request.full_path.rstrip("?") if request.method == "GET" else None
+                target = current_path() if request.method == "GET" else None
                 return redirect(url_for(login_endpoint, next=target))
             if not isinstance(current_user._get_current_object(), kind):
                 abort(403, f"This page is for {role}. Log in with a {role[:-1]} account.")

@@ -19,3 +19,15 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def current_path() -> str:
+    """This request's path and query, for a ``next=`` back to it.
+
+    Werkzeug's ``request.full_path`` raises on a query string that is not UTF-8, which would
+    turn a client's garbage into a 500 on the very page that reports the error.
+    """
+    from flask import request
+
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{request.path}?{query}" if query else request.path

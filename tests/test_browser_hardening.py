@@ -29,6 +29,7 @@ NOT_PAGES = {
     "ops.healthz",
     "ops.readyz",
     "mall_admin.launch",
+    "i18n.switch",  # sets the language cookie and redirects (tests/test_i18n.py)
 }
 #: POST endpoints that take no cookie, so no CSRF token: bearer tokens or client credentials.
 CSRF_EXEMPT = {"oauth.token", "oauth.introspect", "oauth.revoke", "admin_api.dispatch"}

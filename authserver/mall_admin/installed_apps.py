@@ -21,12 +21,13 @@ from ..i18n import current_language
 from ..launch import launch_params, launch_url
 from ..models import App, Installation, Operator
 from ..oauth.revocation import revoke_installation_tokens
+from ..redirects import current_path
 from . import auth
 from .views import bp
 
 
 def _login_redirect() -> Response:
-    return redirect(url_for("mall_admin.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("mall_admin.login", next=current_path()))
 
 
 def _installed(client_id: str) -> tuple[App, Installation] | None:

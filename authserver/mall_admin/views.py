@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import audit, bruteforce
 from ..extensions import db
 from ..models import Installation
-from ..redirects import safe_next
+from ..redirects import current_path, safe_next
 from ..scopes import group_by_category
 from ..tenancy import bind_mall
 from . import auth
@@ -61,7 +61,7 @@ def logout():
 def apps():
     operator = auth.current_operator(g.mall)
     if operator is None:
-        return redirect(url_for("mall_admin.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("mall_admin.login", next=current_path()))
     installations = db.session.scalars(
         select(Installation)
         .where(Installation.mall_pk == g.mall.id)
