@@ -29,7 +29,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["AUTHSERVER_ENCRYPTION_KEYS"], app.instance_path
     )
 
-    from . import admin_api, developer_center, gateway, headers, login, mall_admin, oauth, review
+    from . import (
+        admin_api,
+        developer_center,
+        gateway,
+        headers,
+        login,
+        mall_admin,
+        oauth,
+        openapi,
+        review,
+    )
     from .errors import register_error_handlers
     from .icons import bp as icons_bp
 
@@ -40,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     review.init_app(app)
     admin_api.init_app(app)
     gateway.init_app(app)
+    openapi.init_app(app)
     app.register_blueprint(icons_bp)
     headers.init_app(app)
     register_error_handlers(app)

@@ -24,15 +24,21 @@ JS = Path(__file__).resolve().parent / "js"
 @pytest.fixture(scope="module")
 def node() -> str:
     node, npm = shutil.which("node"), shutil.which("npm")
+    reason = ""
     if not node or not npm:
         reason = "NODE.JS/NPM ARE NOT INSTALLED: the JavaScript client test did not run."
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    if not (JS / "node_modules" / "openid-client").is_dir():
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, capture_output=True
+    elif not (JS / "node_modules" / "openid-client").is_dir():
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=JS, capture_output=True, text=True
         )
+        if done.returncode != 0:
+            reason = (
+                f"NPM CI FAILED in tests/js: the JavaScript client test did not run.\n{done.stderr}"
+            )
+    if reason and os.environ.get("CI"):
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
     return node
 
 
