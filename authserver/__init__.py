@@ -29,17 +29,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["AUTHSERVER_ENCRYPTION_KEYS"], app.instance_path
     )
 
-    from . import (
-        admin_api,
-        developer_center,
-        gateway,
-        headers,
-        login,
-        mall_admin,
-        oauth,
-        openapi,
-        review,
-    )
+    from . import admin_api, developer_center, gateway, headers, login, mall_admin, oauth, review
+    from . import openapi
     from .errors import register_error_handlers
     from .icons import bp as icons_bp
 
