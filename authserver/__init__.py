@@ -30,9 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import admin_api, developer_center, gateway, headers, login, mall_admin, oauth, review
-    from . import openapi
     from .errors import register_error_handlers
     from .icons import bp as icons_bp
+    from .openapi import init_app as init_openapi
 
     del login  # imported for its Flask-Login user loader
     oauth.init_app(app)
@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     review.init_app(app)
     admin_api.init_app(app)
     gateway.init_app(app)
-    openapi.init_app(app)
+    init_openapi(app)
     app.register_blueprint(icons_bp)
     headers.init_app(app)
     register_error_handlers(app)
