@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app authserver
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test lint format clean translations
+.PHONY: run serve test test-deps lint format clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,21 @@ serve: $(VENV)/.installed
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 ## test: the whole suite (SQLite, or PostgreSQL when AUTHSERVER_TEST_DATABASE_URL is set)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test test-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-deps: the real-world tests' tools: nginx (Debian's package, installed when root) and
+## tests/js's npm packages (npm ci from the lockfile). Missing tools skip those tests loudly
+## (and fail them in CI).
+test-deps: tests/js/node_modules/.installed
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -q && apt-get install -y -q nginx) >/dev/null; } || \
+	  echo "nginx is not installed (as root: apt-get install -y nginx); the gateway tests will skip"
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/js && npm ci --no-audit --no-fund --silent && \
+	  touch node_modules/.installed || echo "npm ci failed; the JavaScript client test will skip"; \
+	else echo "npm is not installed; the JavaScript client test will skip"; fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from .errors import register_error_handlers
     from .icons import bp as icons_bp
+    from .openapi import init_app as init_openapi
 
     del login  # imported for its Flask-Login user loader
     init_i18n(app)
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     review.init_app(app)
     admin_api.init_app(app)
     gateway.init_app(app)
+    init_openapi(app)
     app.register_blueprint(icons_bp)
     headers.init_app(app)
     limits.init_app(app)

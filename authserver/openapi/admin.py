@@ -1,0 +1,288 @@
+"""The Admin API's part of the OpenAPI document, generated from the resource table.
+
+Every operation comes from ``admin_api.resources.RESOURCES`` (paths, kinds, fields and their
+types and limits) and its scope from ``admin_api.SCOPE_MAP``, which is what the API itself
+enforces; nothing here is written per resource. Bodies and answers are Cafe24's: requests
+``{"shop_no": 1, "request": {...}}``, a collection keyed by its last path segment, an item by
+its singular, and every error in the envelope ``{"error": {"code", "message", "more_info"}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..admin_api import SCOPE_MAP
+from ..admin_api.resources import (
+    BOOL,
+    COLLECTION,
+    INT,
+    ITEMS,
+    MAX_INT,
+    NUMBER,
+    REPORT,
+    RESOURCES,
+    SINGLETON,
+    STR,
+    STR_LIST,
+    TEXT,
+    Field,
+    Resource,
+)
+from ..admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
+from .oauth import MALL_ID
+
+BASE = "/malls/{mall_id}/api/v2/admin"
+DATE = {"type": "string", "format": "date-time"}
+_ITEM = {
+    "type": "object",
+    "required": ["product_no", "quantity"],
+    "additionalProperties": False,
+    "properties": {
+        "product_no": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+    },
+}
+_TYPES: dict[str, dict[str, Any]] = {
+    STR: {"type": "string", "maxLength": 255},
+    TEXT: {"type": "string", "maxLength": 5000},
+    INT: {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+    NUMBER: {"type": "number", "minimum": 0, "maximum": 10**15},
+    BOOL: {"type": "boolean"},
+    STR_LIST: {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 100,
+        "items": {"type": "string", "maxLength": 255},
+    },
+    ITEMS: {"type": "array", "minItems": 1, "maxItems": 100, "items": _ITEM},
+}
+_ERRORS = {
+    "400": ("BadRequest", "Malformed JSON or Content-Type; nothing written"),
+    "401": ("Unauthorized", "No, or no valid, access token"),
+    "404": ("NotFound", "No such API, no such record, or the scope is missing"),
+    "422": ("Unprocessable", "A field is missing or invalid (more_info.field); nothing written"),
+    "429": ("TooManyRequests", "The call limit of this app on this mall is used up"),
+    "503": ("Unavailable", "The database could not be reached"),
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _field_schema(f: Field, *, nullable: bool) -> dict[str, Any]:
+    schema = dict(_TYPES[f.type])
+    if f.ref:
+        schema["minimum"] = 1
+    if nullable:
+        schema = {"oneOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _name(resource: Resource) -> str:
+    return "".join(part.title() for part in resource.path.replace("/", "_").split("_"))
+
+
+def _record(resource: Resource) -> dict[str, Any]:
+    """A record as the API shows it (records.to_json / store_json / sales_volume)."""
+    fields = {f.name: _field_schema(f, nullable=True) for f in resource.fields}
+    if resource.kind == REPORT:
+        counts = ("product_no", "total_sales", "settle_count")
+        properties = {"shop_no": {"const": 1}, **{n: {"type": "integer"} for n in counts}}
+        return {"type": "object", "required": list(properties), "properties": properties}
+    if resource.kind == SINGLETON:
+        properties = {"shop_no": {"const": 1}, "mall_id": {"type": "string"}, **fields}
+        properties["shop_name"] = {"type": "string"}
+        required = list(properties)
+        properties["updated_date"] = DATE
+        return {"type": "object", "required": required, "properties": properties}
+    properties = {
+        resource.number_field: {"type": "integer", "minimum": 1},
+        "shop_no": {"const": 1},
+        **fields,
+        "created_date": DATE,
+        "updated_date": DATE,
+    }
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def _request(resource: Resource, *, partial: bool) -> dict[str, Any]:
+    """Cafe24's write body; ``request`` holds the fields (all required ones unless partial)."""
+    fields = {f.name: _field_schema(f, nullable=partial or not f.required) for f in resource.fields}
+    inner: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": fields}
+    if partial:
+        inner["minProperties"] = 1
+    else:
+        inner["required"] = [f.name for f in resource.fields if f.required]
+    return {
+        "type": "object",
+        "required": ["request"],
+        "properties": {"shop_no": {"const": 1}, "request": inner},
+    }
+
+
+def schemas() -> dict[str, Any]:
+    envelope = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "more_info"],
+                "properties": {
+                    "code": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "more_info": {"type": "object"},
+                },
+            }
+        },
+    }
+    result: dict[str, Any] = {"ApiError": envelope}
+    for resource in RESOURCES.values():
+        name = _name(resource)
+        result[name] = _record(resource)
+        if SCOPE_MAP.get(("POST", resource.path)) and resource.kind == COLLECTION:
+            result[f"{name}Create"] = _request(resource, partial=False)
+        if SCOPE_MAP.get(("PUT", resource.path)):
+            result[f"{name}Update"] = _request(resource, partial=True)
+    return result
+
+
+def headers() -> dict[str, Any]:
+    return {
+        "X-Api-Call-Limit": {
+            "description": "used/size of the leaky bucket of this app on this mall",
+            "schema": {"type": "string", "pattern": r"^\d+/\d+$"},
+        },
+        "WWW-Authenticate": {
+            "description": 'Bearer realm="<issuer>" or Bearer error="invalid_token"',
+            "required": True,
+            "schema": {"type": "string", "pattern": "^Bearer "},
+        },
+        "Retry-After": {"required": True, "schema": {"type": "string", "pattern": r"^\d+$"}},
+    }
+
+
+def _header(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def _answer(status: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+    extra = {"401": "WWW-Authenticate", "429": "Retry-After", "503": "Retry-After"}
+    answer["headers"] = {"X-Api-Call-Limit": _header("X-Api-Call-Limit")}
+    if status in extra:
+        answer["headers"][extra[status]] = _header(extra[status])
+    return answer
+
+
+def _operation(
+    resource: Resource, method: str, action: str, status: str, schema: dict, **extra: Any
+) -> dict[str, Any]:
+    scope = SCOPE_MAP[(method, resource.path)]
+    errors = ["401", "404", "429", "503"]
+    if method in ("POST", "PUT") or action == "list":
+        errors += ["422"]
+    if method in ("POST", "PUT"):
+        errors += ["400"]
+    return {
+        "tags": [resource.path.split("/")[0]],
+        "operationId": f"{action}_{resource.path.replace('/', '_')}",
+        "summary": f"{action} {resource.path} (needs {scope})",
+        "description": f"Needs the scope `{scope}`; without it: 404 Permission unauthorized.",
+        "security": [{"bearer": []}],
+        "x-required-scope": scope,
+        "responses": {
+            status: _answer(status, action, schema),
+            **{code: _answer(code, _ERRORS[code][1], _ref("ApiError")) for code in errors},
+        },
+        **extra,
+    }
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def paths() -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    page = [
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "description": f"Default {DEFAULT_LIMIT}",
+        },
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    ]
+    for resource in RESOURCES.values():
+        name, base = _name(resource), f"{BASE}/{resource.path}"
+        listed = {"type": "object", "required": [resource.key]}
+        listed["properties"] = {resource.key: {"type": "array", "items": _ref(name)}}
+        item = {
+            "type": "object",
+            "required": [resource.singular],
+            "properties": {resource.singular: _ref(name)},
+        }
+        common = {"parameters": [MALL_ID]}
+        if resource.kind in (COLLECTION, REPORT):
+            result[base] = {
+                **common,
+                "get": _operation(resource, "GET", "list", "200", listed, parameters=page),
+            }
+        if resource.kind == SINGLETON:
+            result[base] = {
+                **common,
+                "get": _operation(resource, "GET", "get", "200", item),
+                "put": _operation(
+                    resource, "PUT", "update", "200", item, requestBody=_body(f"{name}Update")
+                ),
+            }
+        if resource.kind != COLLECTION:
+            continue
+        result[base]["post"] = _operation(
+            resource, "POST", "create", "201", item, requestBody=_body(f"{name}Create")
+        )
+        count = {"type": "object", "required": ["count"]}
+        count["properties"] = {"count": {"type": "integer", "minimum": 0}}
+        result[f"{base}/count"] = {
+            **common,
+            "get": _operation(resource, "GET", "count", "200", count),
+        }
+        number = {
+            "name": resource.number_field,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        }
+        deleted = {
+            "type": "object",
+            "required": [resource.singular],
+            "properties": {
+                resource.singular: {
+                    "type": "object",
+                    "required": ["shop_no", resource.number_field],
+                    "properties": {
+                        "shop_no": {"const": 1},
+                        resource.number_field: {"type": "integer"},
+                    },
+                }
+            },
+        }
+        result[f"{base}/{{{resource.number_field}}}"] = {
+            "parameters": [MALL_ID, number],
+            "get": _operation(resource, "GET", "get", "200", item),
+            "put": _operation(
+                resource, "PUT", "update", "200", item, requestBody=_body(f"{name}Update")
+            ),
+            "delete": _operation(resource, "DELETE", "delete", "200", deleted),
+        }
+    return result
+
+
+def tags() -> list[dict[str, str]]:
+    seen = dict.fromkeys(resource.path.split("/")[0] for resource in RESOURCES.values())
+    return [{"name": tag, "description": f"Admin API: {tag}"} for tag in seen]
