@@ -211,3 +211,24 @@ def test_failures_are_shared_through_redis(app, world, limits):
     finally:
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
+
+
+def test_failed_gateway_credentials_at_the_gateway_check_are_limited(app, limits, gateway):
+    """The gateway check guards a secret too (RFC 6749 §2.3.1): failures only, per id."""
+    gateway_id, secret = gateway
+
+    def call(password: str, address: str = "10.0.0.1"):
+        return app.test_client().get(
+            "/gateway/check",
+            headers={"X-Gateway-Authorization": _basic(gateway_id, password)["Authorization"]},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    for _ in range(3):
+        assert call("wrong").status_code == 401
+    limited = call(secret)
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.json["error"]["code"] == 429
+    # Another address with the right secret is not locked out; it gets past authentication.
+    assert call(secret, "10.0.0.2").status_code == 400  # no X-Original-* headers

@@ -4,7 +4,8 @@ The gateway (nginx ``auth_request``) sends its own credentials in ``X-Gateway-Au
 Basic base64(id:secret)`` (from ``gateway create``), the app's ``Authorization`` header as the
 app sent it, and the call in ``X-Original-Method`` and ``X-Original-URI``. Checked in this order:
 
-1. gateway credentials missing or wrong: **401** with ``WWW-Authenticate: Basic
+1. gateway credentials missing or wrong: **401** (**429** with ``Retry-After`` while too many
+   attempts with that gateway id failed, ``bruteforce.py``) with ``WWW-Authenticate: Basic
    realm="authserver gateway check"`` (nothing about the token is looked at, so the check is no
    token oracle for strangers). A token 401 always has a ``Bearer`` challenge instead: the
    scheme tells a gateway misconfiguration from a bad token (the nginx config answers 502).
@@ -36,6 +37,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
+from .. import bruteforce
 from ..admin_api import AuthenticationFailed, authenticate, challenge, parse_admin_uri, resolve
 from ..admin_api.views import _MALL_ID
 from ..errors import api_error
@@ -43,6 +45,7 @@ from ..extensions import db
 from ..models import Token
 from ..models.base import utcnow
 from ..oauth.gateways import authenticate_gateway
+from ..oauth.server import basic_credentials
 
 bp = Blueprint("gateway", __name__, url_prefix="/gateway")
 
@@ -58,13 +61,30 @@ class _Headers(NamedTuple):
     headers: dict[str, str]
 
 
-def _gateway_authenticated() -> bool:
-    """HTTP Basic gateway credentials, read from ``X-Gateway-Authorization``."""
+def _refuse_gateway() -> Response | None:
+    """``None`` when the HTTP Basic gateway credentials in ``X-Gateway-Authorization`` are good.
+
+    Otherwise the answer: 401, or 429 while too many attempts with that gateway id failed
+    (the brute-force limits every client secret is behind, ``bruteforce.py``).
+    """
     header = request.headers.get("X-Gateway-Authorization")
-    if not header:
-        return False
+    claimed = basic_credentials({"Authorization": header}) if header else None
+    account = "gateway:" + claimed[0] if claimed and claimed[0] else None
+    verdict = bruteforce.check(account) if account else None
+    if verdict is not None and not verdict.allowed:
+        headers = bruteforce.retry_headers(verdict) | {"Cache-Control": "no-store"}
+        return api_error(429, bruteforce.TOO_MANY_ATTEMPTS, headers=headers)
     # authenticate_gateway reads HTTP Basic from the ``Authorization`` of what it is given.
-    return authenticate_gateway(None, _Headers({"Authorization": header})) is not None
+    if header and authenticate_gateway(None, _Headers({"Authorization": header})) is not None:
+        bruteforce.succeeded(account, verdict)
+        return None
+    if account:
+        bruteforce.failed(account)
+    return api_error(
+        401,
+        "Gateway authentication failed.",
+        headers={"WWW-Authenticate": GATEWAY_REALM, "Cache-Control": "no-store"},
+    )
 
 
 def _refused(error: str, message: str, scope: str | None = None) -> Response:
@@ -86,12 +106,9 @@ def _cache_seconds(token_pk: int) -> int:
 @bp.get("/check")
 def check() -> Response:
     """Decide one Admin API call for a gateway; see the module docstring for the answers."""
-    if not _gateway_authenticated():
-        return api_error(
-            401,
-            "Gateway authentication failed.",
-            headers={"WWW-Authenticate": GATEWAY_REALM, "Cache-Control": "no-store"},
-        )
+    refusal = _refuse_gateway()
+    if refusal is not None:
+        return refusal
     method = request.headers.get("X-Original-Method", "")
     uri = request.headers.get("X-Original-URI", "")
     if not method or not uri:
