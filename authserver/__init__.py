@@ -11,7 +11,10 @@ from sqlalchemy.engine import Engine
 
 from .config import load_config
 from .crypto import SecretBox
-from .extensions import csrf, db, login_manager
+from .extensions import csrf, db, login_manager, migrate
+
+#: Alembic's scripts ship inside the package, so ``init-db`` works from an installed wheel too.
+MIGRATIONS_DIRECTORY = os.path.join(os.path.dirname(__file__), "migrations")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, config))
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.extensions["authserver.secrets"] = SecretBox.from_config(

@@ -91,6 +91,7 @@ def seed(database_url: str, env: dict[str, str], codes: int) -> Seeded:
     from authserver.extensions import db
     from authserver.models import App, AuthorizationCode, Developer, Installation, Mall, Operator
     from authserver.models.base import utcnow
+    from authserver.schema import upgrade_database
 
     app = create_app(
         {
@@ -102,7 +103,7 @@ def seed(database_url: str, env: dict[str, str], codes: int) -> Seeded:
     )
     seeded = Seeded()
     with app.app_context():
-        db.create_all()
+        upgrade_database()  # what `init-db` does
         developer = Developer(email="bench@example.com")
         developer.set_password(secrets.token_urlsafe(16))
         mall = Mall(mall_id=seeded.mall_id, test_mall_of=developer)

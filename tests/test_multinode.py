@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from authserver import create_app
 from authserver.extensions import db
+from authserver.schema import upgrade_database
 
 from .helpers import Browser, World, exchange, make_world, refresh
 from .servers import TEST_ENCRYPTION_KEY, free_port
@@ -113,7 +114,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     )
     try:
         with seed_app.app_context():
-            db.create_all()  # a fresh schema before any node starts
+            upgrade_database()  # `init-db`: the migrated schema, before any node starts
             world = make_world()
             db.session.remove()
             db.engine.dispose()
