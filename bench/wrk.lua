@@ -1,24 +1,27 @@
 -- Walks a file of request bodies (one per line), each wrk thread taking every n-th line, so
--- every single-use credential (an authorization code) is sent once.
--- args: bodies_file method path authorization threads
+-- every single-use credential (an authorization code) is sent once; counts every answer whose
+-- status is not the expected one as an error.
+-- args: bodies_file method path authorization threads expected_status
 local counter = 0
+local threads = {}
 
 function setup(thread)
   thread:set("id", counter)
+  table.insert(threads, thread)
   counter = counter + 1
 end
 
 function init(args)
-  local file, method_, path_, auth, threads = args[1], args[2], args[3], args[4], tonumber(args[5])
-  method, path = method_, path_
+  local file, method_, path_, auth, nthreads = args[1], args[2], args[3], args[4], tonumber(args[5])
+  method, path, expected, bad = method_, path_, tonumber(args[6] or "200"), 0
   bodies = {}
   local i = 0
   for line in io.lines(file) do
-    if i % threads == id then bodies[#bodies + 1] = line end
+    if i % nthreads == id then bodies[#bodies + 1] = line end
     i = i + 1
   end
   index = 0
-  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  if method ~= "GET" then wrk.headers["Content-Type"] = "application/x-www-form-urlencoded" end
   if auth ~= "-" then wrk.headers["Authorization"] = auth end
 end
 
@@ -29,11 +32,17 @@ function request()
   return wrk.format(method, path, nil, body)
 end
 
+function response(status, headers, body)
+  if status ~= expected then bad = bad + 1 end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
+  local unexpected = 0
+  for _, thread in ipairs(threads) do unexpected = unexpected + thread:get("bad") end
   io.write(string.format(
     'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
-    '"socket_errors": %d, "http_errors": %d}\n',
+    '"socket_errors": %d, "unexpected_status": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
+    e.connect + e.read + e.write + e.timeout, unexpected))
 end
