@@ -14,11 +14,12 @@ end
 function init(args)
   local file, method_, path_, auth, nthreads = args[1], args[2], args[3], args[4], tonumber(args[5])
   method, path, expected, bad = method_, path_, tonumber(args[6] or "200"), 0
+  local lines = {}
+  for line in io.lines(file) do lines[#lines + 1] = line end
   bodies = {}
-  local i = 0
-  for line in io.lines(file) do
-    if i % nthreads == id then bodies[#bodies + 1] = line end
-    i = i + 1
+  for i, line in ipairs(lines) do
+    -- fewer lines than threads (one reusable body): every thread sends them all
+    if #lines < nthreads or (i - 1) % nthreads == id then bodies[#bodies + 1] = line end
   end
   index = 0
   if method ~= "GET" then wrk.headers["Content-Type"] = "application/x-www-form-urlencoded" end
