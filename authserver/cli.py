@@ -349,9 +349,11 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from . import jwt_cli
     from .gateway_cli import gateway_cli
     from .housekeeping import tokens_cli
 
+    jwt_cli.register(app_cli, keys_cli)
     for command in (
         init_db_command,
         demo_command,

@@ -26,6 +26,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_ACCESS_TOKEN_TTL": (7200, int),
     "AUTHSERVER_REFRESH_TOKEN_TTL": (1209600, int),
     "AUTHSERVER_REFRESH_GRACE_SECONDS": (0, int),
+    # JWT access tokens (apps switched to them by `app token-format`): short, at most 900 s.
+    "AUTHSERVER_JWT_ACCESS_TOKEN_TTL": (600, int),
     "AUTHSERVER_API_BUCKET_SIZE": (40, int),
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
     # How long an operator has to answer a consent page before it must be reloaded.

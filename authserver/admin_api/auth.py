@@ -23,15 +23,16 @@ from dataclasses import dataclass
 from flask import Response
 from sqlalchemy import and_, bindparam, select
 
-from ..crypto import sha256_hex
 from ..errors import api_error
 from ..extensions import db
 from ..models import App, Installation, Mall, Token
 from ..models.base import utcnow
+from ..oauth.jwt_tokens import lookup_digest
 from ..oauth.server import issuer_for
 
-#: RFC 6750 §2.1 ``b64token``; longer than any token this server issues is malformed too.
-_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{1,512}=*")
+#: RFC 6750 §2.1 ``b64token``; longer than any token this server issues (a JWT access token is
+#: about 600 characters) is malformed too.
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{1,2048}=*")
 AUTHENTICATION_MESSAGE = "Authority to access is not valid."
 
 
@@ -96,7 +97,8 @@ _CALLER_QUERY = (
 def authenticate(mall_id: str, authorization: str | None) -> Caller:
     """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise."""
     token = bearer_token(authorization)
-    row = db.session.execute(_CALLER_QUERY, {"digest": sha256_hex(token)}).first()
+    digest = lookup_digest(token)  # a JWT access token is looked up by its jti
+    row = db.session.execute(_CALLER_QUERY, {"digest": digest}).first() if digest else None
     if row is None:
         raise AuthenticationFailed(missing=False)
     (token_pk, mall_pk, app_pk, user_id, scope, expires_at, revoked_at) = row[:7]

@@ -24,14 +24,16 @@ from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import App, Installation, Mall, Token
 from ..models.base import utcnow
+from .jwt_tokens import lookup_digest
 
 ACCESS_TOKEN = "access_token"
 REFRESH_TOKEN = "refresh_token"
 TOKEN_KINDS = (ACCESS_TOKEN, REFRESH_TOKEN)
 #: Form fields that may carry the hint: RFC 7009/7662's name first, then Cafe24's.
 HINT_FIELDS = ("token_type_hint", "token_hint")
-#: Longer values cannot be tokens of this server; they are not even hashed.
-MAX_TOKEN_LENGTH = 512
+#: Longer values cannot be tokens of this server (a JWT access token is about 600 characters);
+#: they are not even hashed.
+MAX_TOKEN_LENGTH = 2048
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,11 @@ def find_token(value: str, hint: str | None = None) -> FoundToken | None:
     if not value or len(value) > MAX_TOKEN_LENGTH:
         return None
     order = (REFRESH_TOKEN, ACCESS_TOKEN) if hint == REFRESH_TOKEN else TOKEN_KINDS
-    digest = sha256_hex(value)
     for kind in order:
+        # An access token may be a JWT (jwt_tokens.py): its row is found by its jti's digest.
+        digest = lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
+        if digest is None:
+            continue
         found = fetch(kind, digest)
         if found is not None:
             installed = found.lookup_installation_pk is not None
