@@ -114,6 +114,11 @@ def run_load(
             "p50_ms": data["p50_us"] / 1000,
             "p99_ms": data["p99_us"] / 1000,
             "errors": data["socket_errors"] + data["unexpected_status"],
+            # which statuses the errors were, and how many connections failed
+            "note": ", ".join(
+                [f"HTTP {k}: {v}" for k, v in data["statuses"].items()]
+                + ([f"socket: {data['socket_errors']}"] if data["socket_errors"] else [])
+            ),
         }
     all_headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
     source = iter(bodies) if len(bodies) > 1 else _repeat(bodies[0] if bodies else "")

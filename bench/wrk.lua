@@ -14,6 +14,7 @@ end
 function init(args)
   local file, method_, path_, auth, nthreads = args[1], args[2], args[3], args[4], tonumber(args[5])
   method, path, expected, bad = method_, path_, tonumber(args[6] or "200"), 0
+  seen = {}
   local lines = {}
   for line in io.lines(file) do lines[#lines + 1] = line end
   bodies = {}
@@ -34,16 +35,27 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= expected then bad = bad + 1 end
+  if status ~= expected then
+    bad = bad + 1
+    seen[status] = (seen[status] or 0) + 1
+  end
 end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  local unexpected = 0
-  for _, thread in ipairs(threads) do unexpected = unexpected + thread:get("bad") end
+  local unexpected, counts, statuses = 0, {}, {}
+  for _, thread in ipairs(threads) do
+    unexpected = unexpected + thread:get("bad")
+    for status, count in pairs(thread:get("seen")) do
+      counts[status] = (counts[status] or 0) + count
+    end
+  end
+  for status, count in pairs(counts) do
+    statuses[#statuses + 1] = string.format('"%d": %d', status, count)
+  end
   io.write(string.format(
     'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
-    '"socket_errors": %d, "unexpected_status": %d}\n',
+    '"socket_errors": %d, "unexpected_status": %d, "statuses": {%s}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, unexpected))
+    e.connect + e.read + e.write + e.timeout, unexpected, table.concat(statuses, ", ")))
 end
