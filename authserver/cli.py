@@ -56,9 +56,18 @@ def _developer(email: str) -> Developer:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database tables (idempotent)."""
-    db.create_all()
+    """Apply the schema migrations up to the newest (idempotent)."""
+    _migrate()
     click.echo("Database ready.")
+
+
+def _migrate() -> None:
+    from .schema import SchemaMismatch, upgrade_database
+
+    try:
+        upgrade_database()
+    except SchemaMismatch as error:
+        raise click.ClickException(str(error)) from error
 
 
 # -- accounts --------------------------------------------------------------------------
@@ -275,7 +284,7 @@ def keys_rotate(as_json: bool) -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 def demo_command(as_json: bool, base_url: str) -> None:
     """Seed a developer, a test mall with an operator and an app, once; print them."""
-    db.create_all()
+    _migrate()  # the same schema ``init-db`` makes (a no-op when it has run)
     developer = db.session.scalar(select(Developer).where(Developer.email == DEMO_DEVELOPER))
     if developer is None:
         developer = Developer(email=DEMO_DEVELOPER)
@@ -340,10 +349,12 @@ def demo_command(as_json: bool, base_url: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from . import jwt_cli
     from .audit import audit_cli
     from .gateway_cli import gateway_cli
     from .housekeeping import tokens_cli
 
+    jwt_cli.register(app_cli, keys_cli)
     for command in (
         init_db_command,
         demo_command,

@@ -26,6 +26,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_ACCESS_TOKEN_TTL": (7200, int),
     "AUTHSERVER_REFRESH_TOKEN_TTL": (1209600, int),
     "AUTHSERVER_REFRESH_GRACE_SECONDS": (0, int),
+    # JWT access tokens (apps switched to them by `app token-format`): short, at most 900 s.
+    "AUTHSERVER_JWT_ACCESS_TOKEN_TTL": (600, int),
     "AUTHSERVER_API_BUCKET_SIZE": (40, int),
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
     # Brute-force limits (bruteforce.py): failed logins and client authentications allowed per
@@ -111,5 +113,8 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Threads of one process share the file; wait for the write lock instead of failing.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    # pool_pre_ping: a node recovers by itself after the database restarts.
-    return {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
+    # No pool_pre_ping (a round trip on every request): authserver/dbpool.py pings only the
+    # connections that sat idle, so a node still recovers by itself after a database restart.
+    # A sync gunicorn worker serves one request at a time and holds one connection; the pool
+    # only grows with AUTHSERVER_THREADS (gthread), up to 10 + 20 overflow per worker.
+    return {"pool_pre_ping": False, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}

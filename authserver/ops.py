@@ -5,8 +5,8 @@
 - One JSON line per request on the ``authserver.access`` logger, with credential-bearing query
   parameters redacted (SECURITY.md item 30): tokens, codes and secrets never reach a log.
 - ``/healthz`` says the process answers (no database); ``/readyz`` runs ``SELECT 1`` and answers
-  503 while the database is unreachable. The engine's ``pool_pre_ping`` lets a node recover by
-  itself once the database is back (SECURITY.md §3, F1-F2).
+  503 while the database is unreachable. Idle pooled connections are pinged before use
+  (dbpool.py), so a node recovers by itself once the database is back (SECURITY.md §3, F1-F2).
 """
 
 from __future__ import annotations

@@ -37,8 +37,10 @@ def run(
     bodies: Iterator[str],
     connections: int,
     seconds: float,
+    expected_status: int = 200,
 ) -> LoadResult:
-    """Send requests from ``connections`` threads for ``seconds``; a status >= 400 is an error."""
+    """Send requests from ``connections`` threads for ``seconds``; any other status than
+    ``expected_status`` is an error."""
     parts = urlsplit(base_url)
     lock = threading.Lock()
     latencies: list[float] = []
@@ -59,7 +61,7 @@ def run(
                 conn.request(method, path, body=body if method != "GET" else None, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status >= 400:
+                if response.status != expected_status:
                     failed += 1
             except (OSError, http.client.HTTPException):
                 failed += 1

@@ -1,54 +1,42 @@
 """Benchmark: authserver under gunicorn against a bare Flask app (the ceiling), per scenario.
 
-    .venv/bin/python bench/run.py [--seconds 10] [--connections 32] [--targets bare,sqlite]
+    .venv/bin/python bench/run.py [--seconds 10] [--connections 32] [--repeat 3]
+                                  [--targets bare,sqlite,postgresql]
 
-Starts each target under deploy/gunicorn.conf.py on 127.0.0.1, seeds it through the models
-(SQLite in a temporary directory; PostgreSQL in a database created and dropped here), loads
-it with wrk (or bench/loadgen.py when wrk is absent) and prints requests/s, p50, p99, errors
-and the ratio to the bare ceiling; writes bench/results.md. A script, not a test.
-
-Scenarios are the list ``SCENARIOS``: add introspection and the Admin API ones there.
+Starts every target under deploy/gunicorn.conf.py on 127.0.0.1 at once (SQLite in a temporary
+directory; PostgreSQL in a database created and dropped here), seeds them (bench/seeding.py),
+then, ``--repeat`` rounds, loads each scenario on each target in turn with wrk (or
+bench/loadgen.py when wrk is absent), so the ratio to the bare ceiling is measured in the same
+minute on a shared machine. Prints and writes to bench/results.md the medians of the rounds:
+requests/s, p50, p99, errors (any status but the expected one), the ratio to bare (with its
+range over the rounds: how noisy the machine was). Throughput runs set the Admin API bucket out
+of the way; a separate short run per database shows the limiter answering 429 on time.
+A script, not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import json
 import os
 import platform
 import secrets
 import shutil
-import signal
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import loadgen  # noqa: E402
-
-REDIRECT_URI = "https://app.example/cb"
-SCOPE = "mall.read_product mall.read_order"
-
-
-@dataclass
-class Seeded:
-    """What a target was seeded with: the credentials scenarios build requests from."""
-
-    mall_id: str = "benchmall"
-    client_id: str = "C" * 22
-    client_secret: str = "S" * 32
-    codes: list[str] = field(default_factory=list)
-    #: False for the bare app, which accepts anything (its credentials never run out)
-    real: bool = True
+from bench import limiter_check  # noqa: E402
+from bench.harness import Server, run_load, start_gunicorn  # noqa: E402
+from bench.seeding import REDIRECT_URI, Seeded, create_postgres_database, seed  # noqa: E402
 
 
 @dataclass
@@ -60,6 +48,10 @@ class Scenario:
     build: Callable[[Seeded], tuple[dict[str, str], list[str]]]
     #: the issue's goal for authserver / bare
     goal: float
+    #: the answer every request must get from authserver (anything else is an error)
+    status: int = 200
+    #: each body may be sent once (authorization codes)
+    single_use: bool = False
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -74,250 +66,131 @@ def code_exchange(seeded: Seeded) -> tuple[dict[str, str], list[str]]:
     return {"Authorization": basic(seeded.client_id, seeded.client_secret)}, bodies
 
 
+def introspection(seeded: Seeded) -> tuple[dict[str, str], list[str]]:
+    body = urlencode({"token": seeded.access_token})
+    return {"Authorization": basic(seeded.gateway_id, seeded.gateway_secret)}, [body]
+
+
+def bearer(seeded: Seeded) -> tuple[dict[str, str], list[str]]:
+    return {"Authorization": f"Bearer {seeded.access_token}"}, []
+
+
+ADMIN = "/malls/{mall_id}/api/v2/admin"
+OAUTH = "/malls/{mall_id}/api/v2/oauth"
 SCENARIOS: list[Scenario] = [
-    Scenario("code exchange", "POST", "/malls/{mall_id}/api/v2/oauth/token", code_exchange, 0.35),
-    # Once those endpoints land: introspection (goal 0.7), Admin API GET with a valid token
-    # (0.7), Admin API GET without the scope (404): seed tokens in ``seed`` and add them here.
+    Scenario("introspection", "POST", OAUTH + "/introspect", introspection, 0.7),
+    Scenario("admin GET", "GET", ADMIN + "/products", bearer, 0.7),
+    # The token holds mall.read_product and mall.read_order; customers need mall.read_customer.
+    Scenario("admin GET no scope (404)", "GET", ADMIN + "/customers", bearer, 0.7, status=404),
+    Scenario("code exchange", "POST", OAUTH + "/token", code_exchange, 0.35, single_use=True),
 ]
 
 
-# -- seeding -----------------------------------------------------------------------------
-def seed(database_url: str, env: dict[str, str], codes: int) -> Seeded:
-    """Schema, a developer, a mall, an installed app, and ``codes`` single-use codes."""
-    from sqlalchemy import insert
-
-    from authserver import create_app
-    from authserver.crypto import sha256_hex
-    from authserver.extensions import db
-    from authserver.models import App, AuthorizationCode, Developer, Installation, Mall, Operator
-    from authserver.models.base import utcnow
-
-    app = create_app(
-        {
-            "AUTHSERVER_DATABASE_URL": database_url,
-            "AUTHSERVER_SECRET_KEY": env["AUTHSERVER_SECRET_KEY"],
-            "AUTHSERVER_ENCRYPTION_KEYS": env["AUTHSERVER_ENCRYPTION_KEYS"],
-            "AUTHSERVER_ACCESS_LOG": False,
-        }
-    )
-    seeded = Seeded()
-    with app.app_context():
-        db.create_all()
-        developer = Developer(email="bench@example.com")
-        developer.set_password(secrets.token_urlsafe(16))
-        mall = Mall(mall_id=seeded.mall_id, test_mall_of=developer)
-        operator = Operator(user_id="owner", mall=mall)
-        operator.set_password(secrets.token_urlsafe(16))
-        client, seeded.client_secret = App.register(
-            developer=developer,
-            name="Bench App",
-            app_url="https://app.example/",
-            redirect_uris=[REDIRECT_URI],
-            scope=SCOPE,
-        )
-        db.session.add_all([developer, mall, operator, client])
-        db.session.flush()
-        db.session.add(
-            Installation(mall_pk=mall.id, app_pk=client.id, scope=SCOPE, operator_user_id="owner")
-        )
-        db.session.commit()
-        seeded.client_id = client.client_id
-        seeded.codes = [secrets.token_urlsafe(32) for _ in range(codes)]
-        expires = utcnow() + timedelta(hours=1)
-        rows = [
-            {
-                "code_hash": sha256_hex(code),
-                "app_pk": client.id,
-                "mall_pk": mall.id,
-                "user_id": "owner",
-                "redirect_uri": REDIRECT_URI,
-                "scope": SCOPE,
-                "code_challenge": None,
-                "code_challenge_method": None,
-                "created_at": utcnow(),
-                "expires_at": expires,
-                "used_at": None,
-            }
-            for code in seeded.codes
-        ]
-        db.session.connection().execute(insert(AuthorizationCode.__table__), rows)
-        db.session.commit()
-        db.engine.dispose()
-    return seeded
-
-
-def create_postgres_database(server_url: str) -> tuple[str, Callable[[], None]]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"authserver_bench_{secrets.token_hex(4)}"
-    admin = make_url(server_url).set(drivername="postgresql")
-    dsn = admin.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return admin.set(database=name).render_as_string(hide_password=False), drop
-
-
-# -- serving and loading -------------------------------------------------------------------
-def start_gunicorn(wsgi: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", wsgi],
-            cwd=ROOT,
-            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    import requests
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{wsgi} exited:\n{log.read_text()[-2000:]}")
-        try:
-            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return process, base
-        except requests.RequestException:
-            time.sleep(0.2)
-    stop(process)
-    raise RuntimeError(f"{wsgi} not ready:\n{log.read_text()[-2000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def load(base: str, scenario: Scenario, seeded: Seeded, args, workdir: Path) -> dict:
-    headers, bodies = scenario.build(seeded)
-    path = scenario.path.format(mall_id=seeded.mall_id)
-    if args.load == "wrk":
-        body_file = workdir / "bodies.txt"
-        body_file.write_text("\n".join(bodies or [""]) + "\n")
-        threads = min(args.connections, os.cpu_count() or 2)
-        command = [
-            "wrk", f"-t{threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout",
-            "10s", "-s", str(ROOT / "bench" / "wrk.lua"), base, "--", str(body_file),
-            scenario.method, path, headers.get("Authorization", "-"), str(threads),
-        ]  # fmt: skip
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-        line = next(x for x in output.splitlines() if x.startswith("WRKJSON "))
-        data = json.loads(line[len("WRKJSON ") :])
-        seconds = data["duration_us"] / 1e6
-        result = {
-            "requests": data["requests"],
-            "rps": data["requests"] / seconds,
-            "p50_ms": data["p50_us"] / 1000,
-            "p99_ms": data["p99_us"] / 1000,
-            "errors": data["socket_errors"] + data["http_errors"],
-        }
-    else:
-        all_headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
-        run = loadgen.run(
-            base, scenario.method, path, all_headers, iter(bodies), args.connections, args.seconds
-        )
-        result = {
-            "requests": run.requests,
-            "rps": run.rps,
-            "p50_ms": run.p50_ms,
-            "p99_ms": run.p99_ms,
-            "errors": run.errors,
-        }
-    if seeded.real and bodies and result["requests"] > len(bodies):
-        result["note"] = f"ran out of pre-issued credentials ({len(bodies)})"
-    return result
-
-
-# -- the run -----------------------------------------------------------------------------
-def run_target(target: str, args, workdir: Path) -> dict[str, dict]:
-    env = {
+def base_env() -> dict[str, str]:
+    return {
         **os.environ,
         "AUTHSERVER_SECRET_KEY": secrets.token_urlsafe(32),
         "AUTHSERVER_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "AUTHSERVER_INSTANCE_PATH": str(workdir / target),
         # Throughput runs keep the Admin API's rate limit out of the way.
         "AUTHSERVER_API_BUCKET_SIZE": "100000000",
     }
-    drop: Callable[[], None] = lambda: None  # noqa: E731
+
+
+def prepare(target: str, args, workdir: Path, cleanups: list) -> tuple[dict[str, str], Seeded]:
+    """Environment and seeded data of one target (the bare app gets placeholders)."""
+    env = {**base_env(), "AUTHSERVER_INSTANCE_PATH": str(workdir / target)}
     if target == "bare":
-        wsgi, seeded = "bench.bare_app:app", Seeded(codes=["x"] * args.codes, real=False)
+        return env, Seeded(codes=["x"], real=False)
+    if target == "sqlite":
+        database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
     else:
-        if target == "sqlite":
-            database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
-        else:
-            database_url, drop = create_postgres_database(args.postgres_url)
-        env["AUTHSERVER_DATABASE_URL"] = database_url
-        wsgi = "wsgi:app"
-    results: dict[str, dict] = {}
-    try:
-        if target != "bare":
-            started = time.monotonic()
-            seeded = seed(env["AUTHSERVER_DATABASE_URL"], env, args.codes)
-            print(f"  seeded {target} in {time.monotonic() - started:.1f}s", flush=True)
-        process, base = start_gunicorn(wsgi, env, workdir / f"{target}.log")
-        try:
-            for scenario in SCENARIOS:
-                results[scenario.name] = load(base, scenario, seeded, args, workdir)
-                print(f"  {target:10} {scenario.name:15} {fmt(results[scenario.name])}", flush=True)
-        finally:
-            stop(process)
-    finally:
-        drop()
-    return results
+        database_url, drop = create_postgres_database(args.postgres_url)
+        cleanups.append(drop)
+    env["AUTHSERVER_DATABASE_URL"] = database_url
+    started = time.monotonic()
+    seeded = seed(database_url, env, args.codes, args.tokens)
+    print(
+        f"  seeded {target} in {time.monotonic() - started:.1f}s "
+        f"({args.codes} codes; {seeded.tokens} tokens in {seeded.token_seconds:.1f}s)",
+        flush=True,
+    )
+    return env, seeded
+
+
+def load_scenario(server: Server, scenario: Scenario, args, number: int) -> dict:
+    """One load run; single-use bodies: round ``number`` gets its own block of the codes.
+
+    A block per round, not "where the last run stopped": wrk's threads each walk their own
+    share and stop with requests in flight, so a shared cursor would replay some codes.
+    """
+    seeded = server.seeded
+    headers, bodies = scenario.build(seeded)
+    if scenario.single_use and seeded.real:
+        block = len(bodies) // args.repeat
+        bodies = bodies[(number - 1) * block : number * block]
+    expected = scenario.status if seeded.real else 200
+    path = scenario.path.format(mall_id=seeded.mall_id)
+    result = run_load(server.base, scenario.method, path, headers, bodies, expected, args)
+    if scenario.single_use and seeded.real and result["requests"] > len(bodies):
+        result["note"] = f"ran out of pre-issued codes ({len(bodies)} a round)"
+    return result
+
+
+def summarise(rounds: list[dict], bare_rounds: list[dict] | None) -> dict:
+    """Medians over the rounds; the ratio per round (same minute as its bare run)."""
+    summary = {
+        key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50_ms", "p99_ms")
+    }
+    summary["errors"] = sum(r["errors"] for r in rounds)
+    summary["note"] = "; ".join(sorted({r["note"] for r in rounds if r.get("note")}))
+    if bare_rounds:
+        ratios = [r["rps"] / b["rps"] for r, b in zip(rounds, bare_rounds, strict=True)]
+        summary["ratio"] = statistics.median(ratios)
+        summary["ratio_range"] = (min(ratios), max(ratios))
+    return summary
 
 
 def fmt(result: dict) -> str:
+    ratio = f"  ratio {result['ratio']:.2f}" if "ratio" in result else ""
     return (
         f"{result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}"
+        f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}{ratio}"
     )
 
 
-def report(all_results: dict[str, dict[str, dict]], args) -> str:
-    bare = all_results.get("bare", {})
+def report(summaries: dict, limiter: dict, args) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"`python bench/run.py --seconds {args.seconds} --connections {args.connections}` on "
-        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"load from {args.load}, gunicorn settings of deploy/gunicorn.conf.py "
-        f"({os.environ.get('AUTHSERVER_WORKERS', 'default')} workers), "
+        f"`python bench/run.py --seconds {args.seconds} --connections {args.connections} "
+        f"--repeat {args.repeat}` on {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, load from {args.load} (on the same machine), gunicorn "
+        f"settings of deploy/gunicorn.conf.py ({os.environ.get('AUTHSERVER_WORKERS', 'default')}"
+        f" workers), {args.tokens} live tokens, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
-        "| target | scenario | req/s | p50 ms | p99 ms | errors | ratio to bare | goal |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"Medians of {args.repeat} rounds; each round loads every target in turn, so a ratio "
+        "compares runs a minute apart. The range shows how noisy the (shared) machine was.",
+        "",
+        "| target | scenario | req/s | p50 ms | p99 ms | errors | ratio to bare (range) | goal |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     goals = {s.name: s.goal for s in SCENARIOS}
-    for target, results in all_results.items():
-        for name, r in results.items():
-            ceiling = bare.get(name, {}).get("rps")
-            ratio = f"{r['rps'] / ceiling:.2f}" if ceiling and target != "bare" else "-"
-            note = f" ({r['note']})" if r.get("note") else ""
-            lines.append(
-                f"| {target} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-                f"| {r['errors']}{note} | {ratio} | {goals[name] if target != 'bare' else '-'} |"
-            )
+    for (target, name), r in summaries.items():
+        if "ratio" in r:
+            low, high = r["ratio_range"]
+            met = "met" if r["ratio"] >= goals[name] else "MISSED"
+            ratio, goal = f"{r['ratio']:.2f} ({low:.2f}-{high:.2f})", f"{goals[name]} {met}"
+        else:
+            ratio, goal = "-", "-"
+        note = f" ({r['note']})" if r.get("note") else ""
+        lines.append(
+            f"| {target} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {r['errors']}{note} | {ratio} | {goal} |"
+        )
+    if limiter:
+        lines += ["", "Rate limiter (bucket 40, 2/s, Redis shared by the workers):", ""]
+        lines += [f"- {target}: {text}" for target, text in limiter.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -325,24 +198,65 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--codes", type=int, default=30000, help="codes pre-issued per database")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--codes", type=int, default=45000, help="codes pre-issued per database")
+    parser.add_argument("--tokens", type=int, default=10000, help="live token rows per database")
     parser.add_argument("--targets", default="bare,sqlite,postgresql")
+    parser.add_argument("--scenarios", default=",".join(s.name for s in SCENARIOS))
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/"),
         help="server to create the benchmark database on",
     )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
+    parser.add_argument("--no-limiter-check", action="store_true")
     parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args(argv)
     if args.load == "auto":
         args.load = "wrk" if shutil.which("wrk") else "python"
-    all_results: dict[str, dict[str, dict]] = {}
-    with tempfile.TemporaryDirectory(prefix="authserver-bench-") as tmp:
-        for target in args.targets.split(","):
-            print(f"{target}:", flush=True)
-            all_results[target] = run_target(target, args, Path(tmp))
-    text = report(all_results, args)
+    wanted = args.scenarios.split(",")
+    scenarios = [s for s in SCENARIOS if s.name in wanted]
+    targets = args.targets.split(",")
+    cleanups: list = []
+    servers: list[Server] = []
+    rounds: dict[tuple[str, str], list[dict]] = {}
+    limiter: dict[str, str] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="authserver-bench-") as tmp:
+            workdir = Path(tmp)
+            for target in targets:
+                print(f"{target}: preparing", flush=True)
+                env, seeded = prepare(target, args, workdir, cleanups)
+                wsgi = "bench.bare_app:app" if target == "bare" else "wsgi:app"
+                servers.append(start_gunicorn(target, wsgi, env, seeded, workdir))
+            for number in range(1, args.repeat + 1):
+                print(f"round {number}/{args.repeat}", flush=True)
+                for scenario in scenarios:
+                    for server in servers:
+                        result = load_scenario(server, scenario, args, number)
+                        rounds.setdefault((server.name, scenario.name), []).append(result)
+                        print(f"  {server.name:10} {scenario.name:26} {fmt(result)}", flush=True)
+            for server in servers:
+                server.stop()
+            if not args.no_limiter_check:
+                for server in servers:
+                    if server.seeded.real:
+                        limiter[server.name] = limiter_check.run(server, args.redis_url, workdir)
+                        print(f"  limiter {server.name}: {limiter[server.name]}", flush=True)
+    finally:
+        for server in servers:
+            server.stop()
+        for drop in cleanups:
+            drop()
+    summaries = {}
+    for target in targets:
+        for scenario in scenarios:
+            bare = rounds.get(("bare", scenario.name)) if target != "bare" else None
+            summaries[(target, scenario.name)] = summarise(rounds[(target, scenario.name)], bare)
+    text = report(summaries, limiter, args)
     Path(args.output).write_text(text)
     print("\n" + text)
     return 0

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from authserver import create_app
@@ -38,13 +39,21 @@ def app(tmp_path_factory):
     )
     app.instance_path = str(instance)
     with app.app_context():
-        db.drop_all()
+        _drop_everything()
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
+        _drop_everything()
         db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """The models' tables and Alembic's version table (`init-db` tests stamp it), so a reused
+    PostgreSQL test database never claims a revision its tables do not have."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture(scope="session")

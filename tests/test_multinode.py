@@ -1,6 +1,12 @@
-"""Two real server processes (gunicorn, 127.0.0.1) sharing one PostgreSQL database: a code
-issued through node A is redeemed on node B, refreshed on A, and concurrent redemptions of one
-code split across both nodes yield exactly one token."""
+"""Two real server processes (gunicorn, 127.0.0.1) sharing one PostgreSQL database and one Redis:
+a code issued through node A is redeemed on node B, refreshed on A; a token issued on A is
+introspected by a gateway and used at the Admin API on B; the Admin API's rate-limit bucket is
+one bucket for both nodes; concurrent redemptions of one code split across both nodes yield
+exactly one token.
+
+Redis: 127.0.0.1:6379 (AUTHSERVER_TEST_REDIS_URL overrides it), a key prefix unique to the run,
+deleted afterwards; without a reachable Redis the module is skipped, except under CI.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +28,17 @@ from sqlalchemy.engine import make_url
 
 from authserver import create_app
 from authserver.extensions import db
+from authserver.oauth.gateways import create_gateway
+from authserver.schema import upgrade_database
 
 from .helpers import Browser, World, exchange, make_world, refresh
 from .servers import TEST_ENCRYPTION_KEY, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("AUTHSERVER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: The Admin API bucket of the cluster: DESIGN.md's 40 calls, drained slowly enough that a
+#: loaded CI machine cannot drain a unit while the test fills the bucket.
+BUCKET_SIZE, LEAK_PER_SECOND = 40, 0.05
 
 
 def postgres_url() -> str:
@@ -41,6 +53,27 @@ class Cluster:
     a: str
     b: str
     world: World
+    gateway: tuple[str, str]
+
+
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this run's own in the test Redis; its keys are deleted afterwards."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    prefix = f"authserver-nodes-{secrets.token_hex(8)}:"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 class Node:
@@ -85,7 +118,12 @@ class Node:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> Iterator[Cluster]:
+def shared_redis() -> Iterator[str]:
+    yield from redis_prefix()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, shared_redis) -> Iterator[Cluster]:
     server = make_url(postgres_url())
     name = f"authserver_nodes_{secrets.token_hex(4)}"
     admin = server.set(drivername="postgresql", database="postgres")
@@ -102,6 +140,10 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         "AUTHSERVER_WORKERS": "2",
         "AUTHSERVER_THREADS": "4",
         "AUTHSERVER_PROXY_HOPS": "0",
+        "AUTHSERVER_REDIS_URL": REDIS_URL,
+        "AUTHSERVER_REDIS_KEY_PREFIX": shared_redis,
+        "AUTHSERVER_API_BUCKET_SIZE": str(BUCKET_SIZE),
+        "AUTHSERVER_API_LEAK_PER_SECOND": str(LEAK_PER_SECOND),
     }
     nodes: list[Node] = []
     seed_app = create_app(
@@ -113,14 +155,16 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     )
     try:
         with seed_app.app_context():
-            db.create_all()  # a fresh schema before any node starts
+            upgrade_database()  # `init-db`: the migrated schema, before any node starts
             world = make_world()
+            gateway, gateway_secret = create_gateway("cluster gateway")
+            gateway_credentials = (gateway.client_id, gateway_secret)
             db.session.remove()
             db.engine.dispose()
         nodes = [Node("a", env, instance), Node("b", env, instance)]
         for node in nodes:
             node.wait_ready()
-        yield Cluster(nodes[0].url, nodes[1].url, world)
+        yield Cluster(nodes[0].url, nodes[1].url, world, gateway_credentials)
     finally:
         for node in nodes:
             node.stop()
@@ -141,6 +185,62 @@ def test_code_from_a_redeemed_on_b_refreshed_on_a(cluster):
     # The old refresh token is dead on both nodes.
     again = refresh(cluster.b, world.mall_id, client, token.json()["refresh_token"])
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def _token_from(node: str, cluster: Cluster) -> str:
+    world, client = cluster.world, cluster.world.web
+    browser = Browser(node, world.mall_id)
+    browser.login()
+    code = browser.authorize(client)["code"]
+    token = exchange(node, world.mall_id, client, code)
+    assert token.status_code == 200, token.text
+    return token.json()["access_token"]
+
+
+def test_token_from_a_introspected_and_used_on_b(cluster):
+    mall_id = cluster.world.mall_id
+    token = _token_from(cluster.a, cluster)
+    introspected = requests.post(
+        f"{cluster.b}/malls/{mall_id}/api/v2/oauth/introspect",
+        auth=cluster.gateway,
+        data={"token": token},
+    )
+    assert introspected.status_code == 200, introspected.text
+    body = introspected.json()
+    assert body["active"] is True and body["client_id"] == cluster.world.web.client_id
+    assert body["mall_id"] == mall_id and "mall.read_product" in body["scope"].split()
+    products = requests.get(
+        f"{cluster.b}/malls/{mall_id}/api/v2/admin/products",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert products.status_code == 200, products.text
+    assert products.json() == {"products": []}
+
+
+def test_rate_limit_bucket_is_shared_by_both_nodes(cluster, shared_redis):
+    """40 calls spread over A and B fill one bucket in Redis; the 41st is refused on either."""
+    import redis
+
+    mall_id = cluster.world.mall_id
+    token = _token_from(cluster.b, cluster)
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{shared_redis}*"):  # start from an empty bucket
+        client.delete(key)
+    client.close()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def call(node: str) -> requests.Response:
+        return requests.get(f"{node}/malls/{mall_id}/api/v2/admin/products", headers=headers)
+
+    answers = [call(cluster.a if i % 2 else cluster.b) for i in range(BUCKET_SIZE)]
+    assert [r.status_code for r in answers] == [200] * BUCKET_SIZE
+    used = sorted(int(r.headers["X-Api-Call-Limit"].split("/")[0]) for r in answers)
+    assert used[-1] == BUCKET_SIZE  # one bucket counted every call, whichever node served it
+    for node in (cluster.a, cluster.b):
+        refused = call(node)
+        assert refused.status_code == 429, refused.text
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert refused.headers["X-Api-Call-Limit"] == f"{BUCKET_SIZE}/{BUCKET_SIZE}"
 
 
 def test_concurrent_redemptions_across_nodes_yield_one_token(cluster):

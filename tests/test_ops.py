@@ -87,7 +87,7 @@ def test_readyz_503_on_unreachable_database_then_recovers(tmp_path):
 
 def test_readyz_on_postgresql_outage_and_recovery_without_restart(app):
     """The database goes away under a live node (a TCP proxy drops every connection) and comes
-    back: /readyz says 503, then 200 again, with no restart (pool_pre_ping)."""
+    back: /readyz says 503, then 200 again, with no restart (idle connections are pinged)."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not url.drivername.startswith("postgresql"):
         pytest.skip("needs AUTHSERVER_TEST_DATABASE_URL on PostgreSQL")

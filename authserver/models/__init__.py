@@ -7,6 +7,7 @@ from .base import utcnow
 from .gateways import GatewayClient
 from .grants import AuthorizationCode, AuthorizationRequest, Token
 from .malls import Installation, Mall
+from .signing_keys import SigningKey
 
 __all__ = [
     "App",
@@ -19,6 +20,7 @@ __all__ = [
     "Mall",
     "Operator",
     "Reviewer",
+    "SigningKey",
     "Token",
     "utcnow",
 ]

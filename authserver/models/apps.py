@@ -44,6 +44,8 @@ class App(db.Model):
     icon: Mapped[bytes | None] = mapped_column(LargeBinary)
     icon_content_type: Mapped[str | None] = mapped_column(String(32))
     secret_reissued_at: Mapped[datetime | None]
+    #: ``opaque`` (the default, as at Cafe24) or ``jwt`` (RFC 9068), set by the platform (CLI).
+    token_format: Mapped[str] = mapped_column(String(10), default="opaque", server_default="opaque")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

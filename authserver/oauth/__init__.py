@@ -13,6 +13,9 @@ del token_views  # imported for the routes it adds to ``bp``
 
 
 def init_app(app: Flask) -> None:
+    from .jwt_tokens import bp as jwks_bp
+
     init_server(app)
     app.register_blueprint(bp)
     app.register_blueprint(metadata_bp)
+    app.register_blueprint(jwks_bp)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from .. import audit
-from ..crypto import SECRET_LENGTH, random_base62, sha256_hex
+from ..crypto import SECRET_LENGTH, constant_time_equals, random_base62, sha256_hex
 from ..extensions import db
 from ..models import GatewayClient
 from ..models.base import utcnow
@@ -29,7 +29,8 @@ MAX_NAME_LENGTH = 100
 class GatewayCaller:
     """An authenticated gateway, as the client object Authlib's endpoints receive."""
 
-    gateway: GatewayClient
+    #: the ``gateway_clients`` row (``id``, ``client_id``)
+    gateway: GatewayClient | Row
     is_gateway = True
 
     @property
@@ -58,10 +59,17 @@ def authenticate_gateway(query_client, request) -> GatewayCaller | None:
     client_id, secret = credentials
     if not client_id.startswith(ID_PREFIX) or not secret or len(client_id) > 64:
         return None
-    gateway = find_gateway(client_id)
-    if gateway is None or not gateway.check_secret(secret):
+    # One Core query on the unique index (no ORM entity: this runs on every introspection).
+    gateway = db.session.execute(_BY_CLIENT_ID, {"client_id": client_id}).first()
+    if gateway is None or not constant_time_equals(gateway.secret_hash, sha256_hex(secret)):
         return None
     return GatewayCaller(gateway)
+
+
+_GATEWAYS = GatewayClient.__table__
+_BY_CLIENT_ID = select(_GATEWAYS.c.id, _GATEWAYS.c.client_id, _GATEWAYS.c.secret_hash).where(
+    _GATEWAYS.c.client_id == bindparam("client_id")
+)
 
 
 def find_gateway(client_id: str) -> GatewayClient | None:

@@ -77,11 +77,11 @@ class Introspection(IntrospectionEndpoint):
         from .server import issuer_for
 
         row = token.row
-        mall_id = row.mall.mall_id
+        mall_id = token.mall_id
         return {
             "active": True,
             "scope": token.scope,
-            "client_id": row.app.client_id,
+            "client_id": token.client_id,
             "mall_id": mall_id,
             "user_id": row.user_id,
             "sub": row.user_id,

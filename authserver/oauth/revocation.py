@@ -79,7 +79,7 @@ class Revocation(RevocationEndpoint):
         audit.record(
             "token_revoked",
             actor=f"app:{request.client.client_id}",
-            mall_id=row.mall.mall_id,
+            mall_id=token.mall_id,
             client_id=request.client.client_id,
             user_id=row.user_id,
             token_type=token.kind,

@@ -4,6 +4,12 @@ One lookup for both endpoints: the hint (RFC 7009's ``token_type_hint`` or Cafe2
 ``token_hint``) only decides which kind is searched first; an unknown hint is ignored and both
 kinds are always searched (RFC 7009 §2.1: the server MUST extend its search). Authlib's default
 refuses unknown hints and searches only the hinted kind (SECURITY.md §4.6).
+
+Each kind is one query on its unique index by the token's SHA-256 that also brings the token's
+mall id, its app's client id and whether the app is still installed on that mall (joins on
+primary keys and the installations' unique index), so introspection answers from that one row.
+It is a Core query on the tables (a plain row, no ORM entity): the hot path of every gateway
+call skips the ORM's per-row work. ``FoundToken.row`` has the ``tokens`` columns as attributes.
 """
 
 from __future__ import annotations
@@ -11,26 +17,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Row, and_, bindparam, select
 from werkzeug.datastructures import MultiDict
 
-from ..models import Token
-from .grants import find_installation
+from ..crypto import sha256_hex
+from ..extensions import db
+from ..models import App, Installation, Mall, Token
+from ..models.base import utcnow
+from .jwt_tokens import lookup_digest
 
 ACCESS_TOKEN = "access_token"
 REFRESH_TOKEN = "refresh_token"
 TOKEN_KINDS = (ACCESS_TOKEN, REFRESH_TOKEN)
 #: Form fields that may carry the hint: RFC 7009/7662's name first, then Cafe24's.
 HINT_FIELDS = ("token_type_hint", "token_hint")
-#: Longer values cannot be tokens of this server; they are not even hashed.
-MAX_TOKEN_LENGTH = 512
+#: Longer values cannot be tokens of this server (a JWT access token is about 600 characters);
+#: they are not even hashed.
+MAX_TOKEN_LENGTH = 2048
 
 
 @dataclass(frozen=True)
 class FoundToken:
     """A token row and which of its two tokens was presented."""
 
-    row: Token
+    #: the ``tokens`` row (columns as attributes: ``scope``, ``family_id``, ``app_pk``, ...)
+    row: Row
     kind: str
+    #: the token's mall and app, and whether that app is installed there, fetched with the row
+    mall_id: str
+    client_id: str
+    installed: bool
 
     @property
     def is_refresh(self) -> bool:
@@ -38,9 +54,17 @@ class FoundToken:
 
     def is_active(self, now: datetime | None = None) -> bool:
         """Unexpired, unrevoked (refresh: not rotated out), and the app still installed."""
-        row = self.row
-        alive = row.is_refresh_active(now) if self.is_refresh else row.is_access_active(now)
-        return alive and find_installation(row.mall, row.app) is not None
+        row, now = self.row, now or utcnow()
+        if self.is_refresh:  # as Token.is_refresh_active
+            alive = (
+                row.refresh_revoked_at is None
+                and row.rotated_at is None
+                and row.refresh_expires_at is not None
+                and row.refresh_expires_at > now
+            )
+        else:  # as Token.is_access_active
+            alive = row.access_revoked_at is None and row.access_expires_at > now
+        return alive and self.installed
 
     @property
     def scope(self) -> str:
@@ -67,9 +91,48 @@ def find_token(value: str, hint: str | None = None) -> FoundToken | None:
     if not value or len(value) > MAX_TOKEN_LENGTH:
         return None
     order = (REFRESH_TOKEN, ACCESS_TOKEN) if hint == REFRESH_TOKEN else TOKEN_KINDS
-    lookups = {ACCESS_TOKEN: Token.by_access_token, REFRESH_TOKEN: Token.by_refresh_token}
     for kind in order:
-        row = lookups[kind](value)
-        if row is not None:
-            return FoundToken(row, kind)
+        # An access token may be a JWT (jwt_tokens.py): its row is found by its jti's digest.
+        digest = lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
+        if digest is None:
+            continue
+        found = fetch(kind, digest)
+        if found is not None:
+            installed = found.lookup_installation_pk is not None
+            return FoundToken(found, kind, found.lookup_mall_id, found.lookup_client_id, installed)
     return None
+
+
+def fetch(kind: str, digest: str) -> Row | None:
+    """The row of the token of ``kind`` whose SHA-256 is ``digest``, with its mall and app."""
+    return db.session.execute(_LOOKUPS[kind], {"digest": digest}).first()
+
+
+def _lookup(hash_column):
+    tokens, malls, apps = Token.__table__, Mall.__table__, App.__table__
+    installations = Installation.__table__
+    return (
+        select(
+            tokens,
+            malls.c.mall_id.label("lookup_mall_id"),
+            apps.c.client_id.label("lookup_client_id"),
+            installations.c.id.label("lookup_installation_pk"),
+        )
+        .join(malls, malls.c.id == tokens.c.mall_pk)
+        .join(apps, apps.c.id == tokens.c.app_pk)
+        .outerjoin(
+            installations,
+            and_(
+                installations.c.mall_pk == tokens.c.mall_pk,
+                installations.c.app_pk == tokens.c.app_pk,
+            ),
+        )
+        .where(hash_column == bindparam("digest"))
+    )
+
+
+#: Built once: only the digest changes from call to call.
+_LOOKUPS = {
+    ACCESS_TOKEN: _lookup(Token.__table__.c.access_token_hash),
+    REFRESH_TOKEN: _lookup(Token.__table__.c.refresh_token_hash),
+}

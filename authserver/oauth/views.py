@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
@@ -145,6 +146,7 @@ def token():
     return authorization_server.create_token_response()
 
 
+@lru_cache(maxsize=64)
 def _is_loopback(host: str) -> bool:
     hostname = urlsplit(f"//{host}").hostname or ""
     if hostname == "localhost":

@@ -1,0 +1,139 @@
+"""Benchmark plumbing: a gunicorn target on a loopback port, and one load run (wrk or Python)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import loadgen
+from bench.seeding import Seeded
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Server:
+    """A running target: its name, gunicorn process, base URL, environment and data."""
+
+    name: str
+    process: subprocess.Popen
+    base: str
+    env: dict[str, str]
+    seeded: Seeded
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(
+    name: str, wsgi: str, env: dict[str, str], seeded: Seeded, workdir: Path
+) -> Server:
+    """gunicorn -c deploy/gunicorn.conf.py on 127.0.0.1:<free port>, once /readyz answers."""
+    import requests
+
+    port = free_port()
+    log = workdir / f"{name}-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", wsgi],
+            cwd=ROOT,
+            # The JSON access log stays on, as in production; it goes to the log file.
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{wsgi} exited:\n{log.read_text()[-2000:]}")
+        try:
+            if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return Server(name, process, base, env, seeded)
+        except requests.RequestException:
+            time.sleep(0.2)
+    stop(process)
+    raise RuntimeError(f"{wsgi} not ready:\n{log.read_text()[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def run_load(
+    base: str,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    bodies: list[str],
+    expected: int,
+    args,
+) -> dict:
+    """One fixed-duration run at ``args.connections``; errors: any status but ``expected``."""
+    if args.load == "wrk":
+        import tempfile
+
+        threads = min(args.connections, os.cpu_count() or 2)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as body_file:
+            body_file.write("\n".join(bodies or [""]) + "\n")
+        try:
+            command = [
+                "wrk", f"-t{threads}", f"-c{args.connections}", f"-d{args.seconds}s",
+                "--timeout", "10s", "-s", str(ROOT / "bench" / "wrk.lua"), base, "--",
+                body_file.name, method, path, headers.get("Authorization", "-"), str(threads),
+                str(expected),
+            ]  # fmt: skip
+            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        finally:
+            os.unlink(body_file.name)
+        line = next(x for x in output.splitlines() if x.startswith("WRKJSON "))
+        data = json.loads(line[len("WRKJSON ") :])
+        return {
+            "requests": data["requests"],
+            "rps": data["requests"] / (data["duration_us"] / 1e6),
+            "p50_ms": data["p50_us"] / 1000,
+            "p99_ms": data["p99_us"] / 1000,
+            "errors": data["socket_errors"] + data["unexpected_status"],
+            # which statuses the errors were, and how many connections failed
+            "note": ", ".join(
+                [f"HTTP {k}: {v}" for k, v in data["statuses"].items()]
+                + ([f"socket: {data['socket_errors']}"] if data["socket_errors"] else [])
+            ),
+        }
+    all_headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+    source = iter(bodies) if len(bodies) > 1 else _repeat(bodies[0] if bodies else "")
+    run = loadgen.run(
+        base, method, path, all_headers, source, args.connections, args.seconds, expected
+    )
+    return {
+        "requests": run.requests,
+        "rps": run.rps,
+        "p50_ms": run.p50_ms,
+        "p99_ms": run.p99_ms,
+        "errors": run.errors,
+    }
+
+
+def _repeat(body: str):
+    while True:
+        yield body

@@ -1,0 +1,121 @@
+"""Migrations (Flask-Migrate / Alembic): an empty SQLite and an empty PostgreSQL database upgraded
+to head match the models exactly (no autogenerate difference); ``init-db`` is idempotent and
+adopts a database made by ``create_all`` before migrations existed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+
+from authserver import create_app
+from authserver.extensions import db
+from authserver.schema import schema_differences, upgrade_database
+
+from .servers import TEST_ENCRYPTION_KEY
+
+
+def app_on(database_url: str, instance) -> Flask:
+    return create_app(
+        {
+            "AUTHSERVER_DATABASE_URL": database_url,
+            "AUTHSERVER_SECRET_KEY": "migration-test",
+            "AUTHSERVER_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+            "AUTHSERVER_ACCESS_LOG": False,
+        }
+    )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own, dropped afterwards."""
+    url = os.environ.get("AUTHSERVER_TEST_DATABASE_URL", "")
+    if not url.startswith(("postgresql", "postgres:")):
+        pytest.skip("PostgreSQL: set AUTHSERVER_TEST_DATABASE_URL (CI does)")
+    server = make_url(url)
+    name = f"authserver_migrate_{secrets.token_hex(4)}"
+    admin = server.set(drivername="postgresql", database="postgres")
+    admin_dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _head_matches_models(database_url: str, instance) -> None:
+    app = app_on(database_url, instance)
+    try:
+        with app.app_context():
+            with db.engine.connect() as connection:
+                assert inspect(connection).get_table_names() == []  # really empty
+            assert upgrade_database() == "upgraded"
+            assert schema_differences() == []
+            with db.engine.connect() as connection:
+                revision = MigrationContext.configure(connection).get_current_revision()
+                assert revision is not None
+            assert upgrade_database() == "upgraded"  # idempotent: already at head
+            runner = app.test_cli_runner()
+            result = runner.invoke(args=["init-db"])
+            assert result.exit_code == 0, result.output
+            assert schema_differences() == []
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_empty_sqlite_upgraded_to_head_matches_models(sqlite_url, tmp_path):
+    _head_matches_models(sqlite_url, tmp_path)
+
+
+def test_empty_postgresql_upgraded_to_head_matches_models(postgres_url, tmp_path):
+    _head_matches_models(postgres_url, tmp_path)
+
+
+def test_downgrade_to_base_and_up_again(sqlite_url, tmp_path):
+    import flask_migrate
+
+    app = app_on(sqlite_url, tmp_path)
+    with app.app_context():
+        upgrade_database()
+        flask_migrate.downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert inspect(connection).get_table_names() == ["alembic_version"]
+        upgrade_database()
+        assert schema_differences() == []
+        db.engine.dispose()
+
+
+def test_init_db_adopts_a_create_all_database_and_refuses_a_different_one(sqlite_url, tmp_path):
+    app = app_on(sqlite_url, tmp_path)
+    with app.app_context():
+        db.create_all()  # as every database made before migrations existed
+        assert upgrade_database() == "adopted"
+        assert upgrade_database() == "upgraded"
+        assert schema_differences() == []
+        db.engine.dispose()
+
+    other = app_on(f"sqlite:///{tmp_path / 'other.sqlite'}", tmp_path)
+    with other.app_context():
+        db.create_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP INDEX ix_tokens_family"))
+        result = other.test_cli_runner().invoke(args=["init-db"])
+        assert result.exit_code != 0
+        assert "differ from the models" in result.output
+        db.engine.dispose()
