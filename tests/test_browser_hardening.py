@@ -32,6 +32,7 @@ NOT_PAGES = {
     "i18n.switch",  # sets the language cookie and redirects (tests/test_i18n.py)
     "gateway.check",  # JSON-less yes/no for nginx (tests/test_gateway_check.py)
     "openapi.openapi_json",  # JSON (tests/test_openapi.py)
+    "jwks.jwks",  # JSON (tests/test_jwt_access_tokens.py)
 }
 #: POST endpoints that take no cookie, so no CSRF token: bearer tokens or client credentials.
 CSRF_EXEMPT = {"oauth.token", "oauth.introspect", "oauth.revoke", "admin_api.dispatch"}
