@@ -75,6 +75,7 @@ def test_every_listed_endpoint_exists(live_server, world):
         assert response.status_code in (400, 401), key
         assert "error" in response.json()
     assert requests.get(document["authorization_endpoint"]).status_code == 400
+    assert requests.get(document["jwks_uri"]).json()["keys"] is not None
 
 
 def test_well_known_path_of_the_issuer_is_served(live_server, world):

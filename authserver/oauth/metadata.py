@@ -37,6 +37,8 @@ def build_metadata(mall_id: str) -> rfc8414.AuthorizationServerMetadata:
         token_endpoint=f"{oauth}/token",
         revocation_endpoint=f"{oauth}/revoke",
         introspection_endpoint=f"{oauth}/introspect",
+        # The keys of the optional RFC 9068 JWT access tokens (``app token-format``).
+        jwks_uri=f"{issuer}/.well-known/jwks.json",
         scopes_supported=list(scopes.ALL_SCOPES),
         response_types_supported=["code"],
         response_modes_supported=["query"],
