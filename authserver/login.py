@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import audit, bruteforce
 from .extensions import db, login_manager
 from .models import Developer, Reviewer
-from .redirects import current_path
+from .redirects import current_path, safe_next
+
+#: Checked when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not a real password")
 
 _ACCOUNT_KINDS = {"developer": Developer, "reviewer": Reviewer}
 
@@ -36,6 +43,38 @@ def start_session(account: Developer | Reviewer) -> None:
     for key in _ROTATED_KEYS:
         session.pop(key, None)
     login_user(account)
+
+
+def email_login(model: type[Developer | Reviewer], form: FlaskForm, template: str, home: str):
+    """The login view of the Developer Center and of the review console (email + password).
+
+    Behind the brute-force limits (``bruteforce.py``: 429 with the form while too many attempts
+    failed, only failures count); the session is rotated at login; ``next`` only to a path on
+    this site; every success and failure audited. A refused submission is the form again, 400.
+    """
+    kind = model.__tablename__.removesuffix("s")
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        account = f"{kind}:{form.email.data}"
+        verdict = bruteforce.check(account)
+        if not verdict.allowed:
+            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
+            return render_template(template, form=form), 429, bruteforce.retry_headers(verdict)
+        user = db.session.scalar(select(model).where(model.email == form.email.data))
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        elif user.check_password(form.password.data):
+            bruteforce.succeeded(account, verdict)
+            start_session(user)
+            audit.record("login", actor=f"{kind}:{user.email}")
+            db.session.commit()
+            return redirect(safe_next(form.next.data, url_for(home)), code=303)
+        bruteforce.failed(account)
+        audit.record("login_failed", actor=f"{kind}:{form.email.data[:254]}")
+        db.session.commit()
+        form.password.errors.append("Wrong email or password.")
+    return render_template(template, form=form), 400 if form.errors else 200
 
 
 def end_session() -> None:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import audit, bruteforce
+from .. import audit
 from ..extensions import db
-from ..login import end_session, start_session
+from ..login import email_login, end_session, start_session
 from ..models import Developer
-from ..redirects import safe_next
 from . import bp
 from .common import form_status, status_label
 from .forms import ActionForm, LoginForm, SignupForm
-
-# Checked when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 bp.add_app_template_filter(status_label, "status_label")
 
@@ -55,31 +50,9 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    form = LoginForm()
-    if request.method == "GET":
-        form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
-        account = f"developer:{form.email.data}"
-        verdict = bruteforce.check(account)
-        if not verdict.allowed:
-            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
-            page = render_template("developer_center/login.html", form=form)
-            return page, 429, bruteforce.retry_headers(verdict)
-        developer = db.session.scalar(select(Developer).where(Developer.email == form.email.data))
-        if developer is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        elif developer.check_password(form.password.data):
-            bruteforce.succeeded(account, verdict)
-            start_session(developer)
-            audit.record("login", actor=f"developer:{developer.email}")
-            db.session.commit()
-            default = url_for("developer_center.apps")
-            return redirect(safe_next(form.next.data, default), code=303)
-        bruteforce.failed(account)
-        audit.record("login_failed", actor=f"developer:{form.email.data[:254]}")
-        db.session.commit()
-        form.password.errors.append("Wrong email or password.")
-    return render_template("developer_center/login.html", form=form), form_status(form)
+    return email_login(
+        Developer, LoginForm(), "developer_center/login.html", "developer_center.apps"
+    )
 
 
 @bp.post("/logout")

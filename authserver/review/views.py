@@ -5,21 +5,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import audit, bruteforce
+from .. import audit
 from ..app_status import Actor, Status, may_delete, may_transition
 from ..developer_center.operations import Refused, change_status, delete_app
 from ..extensions import db
-from ..login import account_required, end_session, start_session
+from ..login import account_required, email_login, end_session
 from ..models import App, Reviewer
-from ..redirects import safe_next
 from ..scopes import group_by_category
 from . import bp
 from .forms import ActionForm, ConfirmForm, LoginForm, RejectForm
 
 reviewer_required = account_required(Reviewer, "review.login", "reviewers")
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def _who() -> str:
@@ -35,31 +32,7 @@ def _app(client_id: str) -> App:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    form = LoginForm()
-    if request.method == "GET":
-        form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
-        account = f"reviewer:{form.email.data}"
-        verdict = bruteforce.check(account)
-        if not verdict.allowed:
-            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
-            page = render_template("review/login.html", form=form)
-            return page, 429, bruteforce.retry_headers(verdict)
-        reviewer = db.session.scalar(select(Reviewer).where(Reviewer.email == form.email.data))
-        if reviewer is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        elif reviewer.check_password(form.password.data):
-            bruteforce.succeeded(account, verdict)
-            start_session(reviewer)
-            audit.record("login", actor=f"reviewer:{reviewer.email}")
-            db.session.commit()
-            return redirect(safe_next(form.next.data, url_for("review.queue")), code=303)
-        bruteforce.failed(account)
-        audit.record("login_failed", actor=f"reviewer:{form.email.data[:254]}")
-        db.session.commit()
-        form.password.errors.append("Wrong email or password.")
-    status = 400 if form.errors else 200
-    return render_template("review/login.html", form=form), status
+    return email_login(Reviewer, LoginForm(), "review/login.html", "review.queue")
 
 
 @bp.post("/logout")
