@@ -44,6 +44,13 @@ def effective_scopes(requested, installation: Installation, app) -> list[str]:
     return scopes.normalise(set(requested) & set(installation.scopes) & set(app.scopes))
 
 
+def _audit(event: str, client, user_id: str, **detail) -> None:
+    """A token-endpoint event on this mall, added to the transaction the grant commits."""
+    audit.record(
+        event, mall_id=g.mall.mall_id, client_id=client.client_id, user_id=user_id, **detail
+    )
+
+
 def refuse_repeated(request, names) -> None:
     """RFC 6749 §3.1: request parameters MUST NOT be included more than once."""
     datalist = request.payload.datalist
@@ -160,12 +167,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         self.request.user = grantor
         if not code.consume():
             Token.revoke_where(Token.code_pk == code.id)
-            audit.record(
-                "code_replay",
-                mall_id=g.mall.mall_id,
-                client_id=client.client_id,
-                user_id=code.user_id,
-            )
+            _audit("code_replay", client, code.user_id)
             db.session.commit()
             raise InvalidGrantError("The authorization code was already used.")
         installation = find_installation(g.mall, client)
@@ -174,13 +176,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         granted = " ".join(effective_scopes(code.get_scope().split(), installation, client))
         token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
         store_token(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
-        audit.record(
-            "token_issued",
-            mall_id=g.mall.mall_id,
-            client_id=client.client_id,
-            user_id=grantor.user_id,
-            grant_type="authorization_code",
-        )
+        _audit("token_issued", client, grantor.user_id, grant_type="authorization_code")
         db.session.commit()
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
@@ -210,12 +206,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def _revoke_family(self, row: Token) -> None:
         """RFC 9700 §4.14.2: a rotated-out refresh token came back; revoke the whole grant."""
         Token.revoke_where(Token.family_id == row.family_id)
-        audit.record(
-            "refresh_reuse",
-            mall_id=g.mall.mall_id,
-            client_id=self.request.client.client_id,
-            user_id=row.user_id,
-        )
+        _audit("refresh_reuse", self.request.client, row.user_id)
         db.session.commit()
         raise InvalidGrantError("The refresh token was already used; the grant is revoked.")
 
@@ -253,13 +244,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             parent=old,
             code_pk=old.code_pk,
         )
-        audit.record(
-            "token_issued",
-            mall_id=g.mall.mall_id,
-            client_id=client.client_id,
-            user_id=grantor.user_id,
-            grant_type="refresh_token",
-        )
+        _audit("token_issued", client, grantor.user_id, grant_type="refresh_token")
         db.session.commit()
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
