@@ -2,8 +2,9 @@
 
 The access token comes from the ``Authorization`` header only (``Bearer`` in any case); a token
 in the query string or the body is never looked at (RFC 6750 §2.3, OAuth 2.1 §5.1). One indexed
-query by the token's SHA-256 fetches the token with its mall, its app and the installation of
-that app on that mall, so every check below costs no further query:
+query by the token's SHA-256 (``oauth.token_lookup.fetch``, shared with introspection) fetches
+the token with its mall, its app and the installation of that app on that mall, so every check
+below costs no further query:
 
 - no header (or an empty one): ``401``, ``WWW-Authenticate: Bearer realm="<issuer of the mall>"``;
 - a header that is no well-formed bearer token, an unknown, expired or revoked token, a token
@@ -19,16 +20,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Response
-from sqlalchemy import and_, bindparam, select
 
 from ..errors import api_error
-from ..extensions import db
-from ..models import App, Installation, Mall, Token
-from ..models.base import utcnow
+from ..models.grants import access_token_active
 from ..oauth.jwt_tokens import lookup_digest
 from ..oauth.server import issuer_for
+from ..oauth.token_lookup import ACCESS_TOKEN, fetch
 
 #: RFC 6750 §2.1 ``b64token``; longer than any token this server issues (a JWT access token is
 #: about 600 characters) is malformed too.
@@ -47,6 +47,8 @@ class Caller:
     client_id: str
     user_id: str
     scopes: frozenset[str]
+    #: when the access token expires (naive UTC)
+    expires_at: datetime
 
 
 class AuthenticationFailed(Exception):
@@ -71,47 +73,29 @@ def bearer_token(authorization: str | None) -> str:
     return parts[1]
 
 
-_T, _M, _A, _I = (model.__table__ for model in (Token, Mall, App, Installation))
-#: Built once on the tables (a Core query: no ORM entity, no per-call expression building).
-_CALLER_QUERY = (
-    select(
-        _T.c.id,
-        _T.c.mall_pk,
-        _T.c.app_pk,
-        _T.c.user_id,
-        _T.c.scope,
-        _T.c.access_expires_at,
-        _T.c.access_revoked_at,
-        _M.c.mall_id,
-        _A.c.client_id,
-        _I.c.id,
-        _I.c.scope,
-    )
-    .join(_M, _M.c.id == _T.c.mall_pk)
-    .join(_A, _A.c.id == _T.c.app_pk)
-    .outerjoin(_I, and_(_I.c.mall_pk == _T.c.mall_pk, _I.c.app_pk == _T.c.app_pk))
-    .where(_T.c.access_token_hash == bindparam("digest"))
-)
-
-
 def authenticate(mall_id: str, authorization: str | None) -> Caller:
     """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise."""
     token = bearer_token(authorization)
     digest = lookup_digest(token)  # a JWT access token is looked up by its jti
-    row = db.session.execute(_CALLER_QUERY, {"digest": digest}).first() if digest else None
-    if row is None:
-        raise AuthenticationFailed(missing=False)
-    (token_pk, mall_pk, app_pk, user_id, scope, expires_at, revoked_at) = row[:7]
-    (token_mall_id, client_id, installation_pk, installed_scope) = row[7:]
+    row = fetch(ACCESS_TOKEN, digest) if digest else None
     if (
-        revoked_at is not None
-        or expires_at <= utcnow()
-        or token_mall_id != mall_id
-        or installation_pk is None
+        row is None
+        or not access_token_active(row)
+        or row.lookup_mall_id != mall_id
+        or row.lookup_installation_pk is None
     ):
         raise AuthenticationFailed(missing=False)
-    scopes = frozenset(scope.split()) & frozenset((installed_scope or "").split())
-    return Caller(token_pk, mall_pk, mall_id, app_pk, client_id, user_id, scopes)
+    scopes = frozenset(row.scope.split()) & frozenset(row.lookup_installation_scope.split())
+    return Caller(
+        row.id,
+        row.mall_pk,
+        mall_id,
+        row.app_pk,
+        row.lookup_client_id,
+        row.user_id,
+        scopes,
+        row.access_expires_at,
+    )
 
 
 def challenge(failure: AuthenticationFailed, mall_id: str) -> Response:

@@ -31,18 +31,16 @@ counts its own calls. A 200 carries ``X-Accel-Expires``: how long nginx may cach
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
 
 from .. import bruteforce
 from ..admin_api import AuthenticationFailed, authenticate, challenge, parse_admin_uri, resolve
 from ..admin_api.views import _MALL_ID
 from ..errors import api_error
-from ..extensions import db
-from ..models import Token
 from ..models.base import utcnow
 from ..oauth.gateways import authenticate_gateway
 from ..oauth.server import basic_credentials
@@ -96,10 +94,9 @@ def _refused(error: str, message: str, scope: str | None = None) -> Response:
     return api_error(403, message, more_info, headers=headers)
 
 
-def _cache_seconds(token_pk: int) -> int:
+def _cache_seconds(expires_at: datetime) -> int:
     """``CACHE_SECONDS``, or less when the access token expires sooner."""
-    expires_at = db.session.scalar(select(Token.access_expires_at).where(Token.id == token_pk))
-    left = (expires_at - utcnow()).total_seconds() if expires_at else 0
+    left = (expires_at - utcnow()).total_seconds()
     return max(0, min(CACHE_SECONDS, math.floor(left)))
 
 
@@ -135,7 +132,7 @@ def check() -> Response:
             "X-Auth-Client-Id": caller.client_id,
             "X-Auth-User-Id": quote(caller.user_id, safe=""),
             "X-Auth-Scopes": " ".join(sorted(caller.scopes)),
-            "X-Accel-Expires": str(_cache_seconds(caller.token_pk)),
+            "X-Accel-Expires": str(_cache_seconds(caller.expires_at)),
             "Cache-Control": "no-store",
         },
     )

@@ -158,18 +158,10 @@ class Token(db.Model):
         return self.scope.split()
 
     def is_access_active(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.access_revoked_at is None and self.access_expires_at > now
+        return access_token_active(self, now)
 
     def is_refresh_active(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return (
-            self.refresh_token_hash is not None
-            and self.refresh_revoked_at is None
-            and self.rotated_at is None
-            and self.refresh_expires_at is not None
-            and self.refresh_expires_at > now
-        )
+        return refresh_token_active(self, now)
 
     # Authlib's TokenMixin
     def check_client(self, client) -> bool:
@@ -200,3 +192,20 @@ class Token(db.Model):
         count = db.session.execute(statement).rowcount
         db.session.execute(statement)
         return count
+
+
+def access_token_active(row, now: datetime | None = None) -> bool:
+    """Unexpired and unrevoked. ``row`` is a ``Token`` or a Core row of the ``tokens`` table
+    (the hot-path lookups skip the ORM), so the rule is written once for both."""
+    return row.access_revoked_at is None and row.access_expires_at > (now or utcnow())
+
+
+def refresh_token_active(row, now: datetime | None = None) -> bool:
+    """Issued, unexpired, unrevoked and not rotated out (same ``row`` as above)."""
+    return (
+        row.refresh_token_hash is not None
+        and row.refresh_revoked_at is None
+        and row.rotated_at is None
+        and row.refresh_expires_at is not None
+        and row.refresh_expires_at > (now or utcnow())
+    )

@@ -190,8 +190,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         client = self.request.client
         if row is None or row.app_pk != client.id or row.mall_pk != g.mall.id:
             return None
-        if find_installation(g.mall, client) is None:
+        installation = find_installation(g.mall, client)
+        if installation is None:
             raise InvalidGrantError(UNINSTALLED)
+        self.request.installation = installation
         self.request.grace_successor = None
         if row.rotated_at is not None and row.refresh_revoked_at is None:
             successor = _grace_successor(row)
@@ -222,9 +224,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         client = self.request.client
         grantor = self.authenticate_user(old)
         self.request.user = grantor
-        installation = find_installation(g.mall, client)
-        if installation is None:  # uninstalled since authenticate_refresh_token looked
-            raise InvalidGrantError(UNINSTALLED)
+        # The installation authenticate_refresh_token found. An uninstall committed since then
+        # revoked the old row, so the rotation below fails; one still running waits for the
+        # rotation's row lock and revokes the new row too (Token.revoke_where).
+        installation = self.request.installation
         requested = scopes.parse_scopes(self.request.payload.scope) or old.grant_scope.split()
         access_scope = effective_scopes(requested, installation, client)
         grant_scope = effective_scopes(old.grant_scope.split(), installation, client)

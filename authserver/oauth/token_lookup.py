@@ -6,10 +6,11 @@ kinds are always searched (RFC 7009 §2.1: the server MUST extend its search). A
 refuses unknown hints and searches only the hinted kind (SECURITY.md §4.6).
 
 Each kind is one query on its unique index by the token's SHA-256 that also brings the token's
-mall id, its app's client id and whether the app is still installed on that mall (joins on
-primary keys and the installations' unique index), so introspection answers from that one row.
-It is a Core query on the tables (a plain row, no ORM entity): the hot path of every gateway
-call skips the ORM's per-row work. ``FoundToken.row`` has the ``tokens`` columns as attributes.
+mall id, its app's client id and the app's installation on that mall, if any (joins on primary
+keys and the installations' unique index), so introspection and the Admin API
+(``admin_api/auth.py``) answer from that one row. It is a Core query on the tables (a plain
+row, no ORM entity): the hot path of every gateway call skips the ORM's per-row work.
+``FoundToken.row`` has the ``tokens`` columns as attributes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import App, Installation, Mall, Token
-from ..models.base import utcnow
+from ..models.grants import access_token_active, refresh_token_active
 from .jwt_tokens import lookup_digest
 
 ACCESS_TOKEN = "access_token"
@@ -54,17 +55,8 @@ class FoundToken:
 
     def is_active(self, now: datetime | None = None) -> bool:
         """Unexpired, unrevoked (refresh: not rotated out), and the app still installed."""
-        row, now = self.row, now or utcnow()
-        if self.is_refresh:  # as Token.is_refresh_active
-            alive = (
-                row.refresh_revoked_at is None
-                and row.rotated_at is None
-                and row.refresh_expires_at is not None
-                and row.refresh_expires_at > now
-            )
-        else:  # as Token.is_access_active
-            alive = row.access_revoked_at is None and row.access_expires_at > now
-        return alive and self.installed
+        alive = refresh_token_active if self.is_refresh else access_token_active
+        return alive(self.row, now) and self.installed
 
     @property
     def scope(self) -> str:
@@ -117,6 +109,7 @@ def _lookup(hash_column):
             malls.c.mall_id.label("lookup_mall_id"),
             apps.c.client_id.label("lookup_client_id"),
             installations.c.id.label("lookup_installation_pk"),
+            installations.c.scope.label("lookup_installation_scope"),
         )
         .join(malls, malls.c.id == tokens.c.mall_pk)
         .join(apps, apps.c.id == tokens.c.app_pk)
