@@ -56,7 +56,7 @@ def test_page_lists_installed_apps_with_icon_permissions_installer_and_date(
         db.session.commit()
     html = _apps_page(browser)
     assert "Web App" in html and "Other App" in html
-    assert f'src="/apps/{world.web.client_id}/icon"' in html
+    assert f'src="/apps/{world.web.client_id}/icon?v=' in html
     assert 'class="app-icon placeholder"' in html  # Other App has no icon
     assert browser.get(browser.url(f"/apps/{world.web.client_id}/icon")).content == PNG_1X1
     # Permissions grouped by category, read and write spelled out.
