@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import ratelimit
+from . import ratelimit, sessions
 from .config import load_config
 from .crypto import SecretBox
 from .extensions import csrf, db, login_manager, migrate
@@ -29,9 +29,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY)
-    from . import dbpool
+    from . import dbpool, readonly
 
     dbpool.init_app(app)
+    readonly.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     ratelimit.init_app(app)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, request
 
@@ -42,6 +43,7 @@ class Verdict:
     known: bool
 
 
+@lru_cache(maxsize=4096)
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -1,4 +1,4 @@
-"""Database connections: liveness pings only for idle connections; no transaction on read paths.
+"""Database connections: liveness pings only for the connections that sat idle.
 
 ``pool_pre_ping`` sends a ``SELECT 1`` round trip before every checkout, i.e. on every request
 (Flask-SQLAlchemy returns the connection to the pool at the end of each one). Here a connection
@@ -9,18 +9,14 @@ checkout with a fresh connection). A connection that dies within the window fail
 (a 503 on the OAuth endpoints), and SQLAlchemy then invalidates the whole pool, so a node still
 recovers from a database restart by itself (tests/test_ops.py).
 
-On PostgreSQL the read-only hot paths (introspection, Admin API GET and HEAD) run their few
-SELECTs in autocommit mode: psycopg then sends no ``BEGIN`` before the first and SQLAlchemy no
-``ROLLBACK`` when the connection goes back to the pool, two of the four or five round trips of
-such a request. Under READ COMMITTED every statement takes its own snapshot anyway, so the
-answers are the same. Anything that writes keeps its transaction.
+The read-only hot paths run outside any transaction on an engine of their own: ``readonly.py``.
 """
 
 from __future__ import annotations
 
 import time
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -50,24 +46,9 @@ def watch_idle_connections(engine: Engine, idle_seconds: float = PING_IDLE_SECON
             raise DisconnectionError("idle connection failed its ping") from error
 
 
-#: Endpoints that only read, whatever the method, and blueprints that only read on GET/HEAD.
-READ_ONLY_ENDPOINTS = frozenset({"oauth.introspect"})
-READ_ONLY_ON_GET = frozenset({"admin_api"})
-
-
-def _autocommit_read_paths(endpoint: str | None, values) -> None:
-    """Before the first statement of the request (app-level, ahead of every blueprint's)."""
-    if endpoint in READ_ONLY_ENDPOINTS or (
-        request.blueprint in READ_ONLY_ON_GET and request.method in ("GET", "HEAD")
-    ):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
 def init_app(app: Flask) -> None:
     """For every server database (SQLite files need no liveness check, and keep transactions)."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
         watch_idle_connections(engine)
-    if engine.dialect.name == "postgresql":
-        app.url_value_preprocessor(_autocommit_read_paths)

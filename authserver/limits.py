@@ -26,26 +26,31 @@ LIMITS = {
 
 def _check_request() -> None:
     config = current_app.config
-    if len(request.query_string) > config["AUTHSERVER_MAX_QUERY_BYTES"]:
-        abort(414, "The query string is too long.")
-    try:  # raw (not percent-encoded) bytes that are not UTF-8: Werkzeug's parser would raise
-        request.query_string.decode("utf-8")
-    except UnicodeDecodeError:
-        abort(400, "The query string is not UTF-8.")
+    query = request.query_string
+    if query:
+        if len(query) > config["AUTHSERVER_MAX_QUERY_BYTES"]:
+            abort(414, "The query string is too long.")
+        try:  # raw (not percent-encoded) bytes that are not UTF-8: Werkzeug's parser would raise
+            query.decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400, "The query string is not UTF-8.")
+        _check_fields(request.args, config)
     if "\x00" in request.path:
         abort(400, "The path holds a NUL character.")
     if request.mimetype == "application/x-www-form-urlencoded":
         length = request.content_length
         if length is not None and length > config["AUTHSERVER_MAX_FORM_BYTES"]:
             abort(413, "The form is too large.")
-    for fields in (request.args, request.form if request.method != "GET" else None):
-        if fields is None:
-            continue
-        items = list(fields.items(multi=True))
-        if len(items) > config["AUTHSERVER_MAX_PARAMETERS"]:
-            abort(400, "The request has too many parameters.")
-        if any("\x00" in name or "\x00" in value for name, value in items):
-            abort(400, "A parameter holds a NUL character.")
+    if request.method != "GET":
+        _check_fields(request.form, config)
+
+
+def _check_fields(fields, config) -> None:
+    items = list(fields.items(multi=True))
+    if len(items) > config["AUTHSERVER_MAX_PARAMETERS"]:
+        abort(400, "The request has too many parameters.")
+    if any("\x00" in name or "\x00" in value for name, value in items):
+        abort(400, "A parameter holds a NUL character.")
 
 
 def init_app(app: Flask) -> None:

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, g
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import make_transient_to_detached
 
-from .extensions import db
+from . import readonly
 from .models import Mall
 
 _MALLS = Mall.__table__
-#: Every column of the row, as a Core query built once (this runs on every mall request).
-_BY_MALL_ID = select(*_MALLS.c).where(_MALLS.c.mall_id == bindparam("mall_id"))
+#: Built once: this runs on every request under /malls/<mall_id>/.
+_BY_MALL_ID = select(_MALLS.c.id, _MALLS.c.mall_id, _MALLS.c.test_mall_of_id).where(
+    _MALLS.c.mall_id == bindparam("mall_id")
+)
 
 
-def find_mall(mall_id: str) -> Mall | None:
-    """The mall with ``mall_id``, attached to the session as if the ORM had loaded it.
+@dataclass(frozen=True, slots=True)
+class MallRef:
+    """The columns of a mall the views use; a mall never changes once created.
 
-    The row comes from a Core query (one indexed lookup without the ORM's row processing) and
-    becomes a persistent ``Mall`` by ``merge(load=False)``, SQLAlchemy's way to bring a known
-    row into a session without a query; relationships still load lazily as usual.
+    A plain value, not an ORM entity: loading an entity (or merging a Core row into the
+    session) cost more than the rest of a token request's reads; a view that needs the
+    ``Mall`` itself (its operators, say) gets it with ``db.session.get(Mall, g.mall.id)``.
     """
-    row = db.session.execute(_BY_MALL_ID, {"mall_id": mall_id}).first()
-    if row is None:
-        return None
-    mall = Mall(**row._asdict())
-    make_transient_to_detached(mall)
-    return db.session.merge(mall, load=False)
+
+    id: int
+    mall_id: str
+    test_mall_of_id: int | None
+
+
+def find_mall(mall_id: str) -> MallRef | None:
+    """The mall with ``mall_id`` (one indexed read on the read-only engine)."""
+    row = readonly.first(_BY_MALL_ID, {"mall_id": mall_id})
+    return MallRef(*row) if row is not None else None
 
 
 def bind_mall(blueprint: Blueprint, *, require: bool = True) -> None:

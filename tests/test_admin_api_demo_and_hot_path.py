@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 
-from authserver import cli
+from authserver import cli, readonly
 from authserver.extensions import db
 
 from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
@@ -40,7 +40,8 @@ def test_demo_seeds_records_an_app_can_read(app, live_server):
 
 
 class _Statements:
-    """Counts the SQL statements the app runs (the live server shares this process's engine)."""
+    """Counts the SQL statements the app runs on ``engine`` (the live server shares this
+    process's engines)."""
 
     def __init__(self, engine):
         self.engine, self.count, self._lock = engine, 0, threading.Lock()
@@ -67,15 +68,16 @@ def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, wor
         api.post("products", {"product_name": f"P{index}", "price": 1})
     api.get("products")  # warm up connections
     with app.app_context():
-        engine = db.engine
+        session_engine, reads_engine = db.engine, readonly.engine(app)
     for path in ("products?limit=20", "products/3", "products/count"):
-        with _Statements(engine) as statements:
+        with _Statements(session_engine) as in_session, _Statements(reads_engine) as reads:
             assert api.get(path).status_code == 200
-        assert statements.count == 2, path
-    with _Statements(engine) as statements:
+        # Both on the autocommit read engine: no session, so no BEGIN or ROLLBACK either.
+        assert (reads.count, in_session.count) == (2, 0), path
+    with _Statements(session_engine) as in_session, _Statements(reads_engine) as reads:
         assert api.get("orders").status_code == 200
         assert api.get("nope").status_code == 404
-    assert statements.count == 3  # the 404 costs the token query only
+    assert (reads.count, in_session.count) == (3, 0)  # the 404 costs the token query only
 
 
 def test_concurrent_creates_get_distinct_numbers(app, live_server, world, configure):

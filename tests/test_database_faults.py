@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from authserver import create_app
+from authserver import create_app, readonly
 from authserver.extensions import db
 from authserver.models import Token
 
@@ -33,12 +33,14 @@ def failing_statements(app, matches=lambda statement: True):
             raise OperationalError(statement, parameters, Exception("connection refused"))
 
     with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", fail)
+        engines = {db.engine, readonly.engine(app)}  # the session's, and the hot reads' own
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", fail)
     try:
         yield
     finally:
-        event.remove(engine, "before_cursor_execute", fail)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", fail)
 
 
 @pytest.fixture

@@ -23,10 +23,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import readonly
 from ..extensions import db
 from ..models.base import utcnow
 from .resources import MAX_INT, Resource
@@ -69,30 +80,69 @@ def _scope(mall_pk: int, resource: Resource, app_pk: int | None) -> list:
 
 
 _RECORDS = AdminRecord.__table__
-#: What ``to_json`` reads, as a Core query on the table: lists skip the ORM's per-row work.
-_LIST = select(
-    _RECORDS.c.record_no, _RECORDS.c.data, _RECORDS.c.created_date, _RECORDS.c.updated_date
-).order_by(_RECORDS.c.record_no)
+#: What ``to_json`` reads. The read statements are built once per shape (records of one app or
+#: of the whole mall) with bound parameters, and run on the read-only engine (``readonly.py``):
+#: a GET pays neither for building SQL nor for an ORM session.
+_COLUMNS = (
+    _RECORDS.c.record_no,
+    _RECORDS.c.data,
+    _RECORDS.c.created_date,
+    _RECORDS.c.updated_date,
+)
+
+
+def _read_statements(per_app: bool) -> dict[str, Any]:
+    where = [
+        _RECORDS.c.mall_pk == bindparam("mall_pk"),
+        _RECORDS.c.resource == bindparam("resource"),
+    ]
+    if per_app:
+        where.append(_RECORDS.c.app_pk == bindparam("app_pk"))
+    return {
+        "list": select(*_COLUMNS)
+        .where(*where)
+        .order_by(_RECORDS.c.record_no)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset")),
+        "count": select(func.count()).select_from(_RECORDS).where(*where),
+        "one": select(*_COLUMNS).where(*where, _RECORDS.c.record_no == bindparam("number")),
+    }
+
+
+_READS = {per_app: _read_statements(per_app) for per_app in (False, True)}
+
+
+def _read_parameters(mall_pk: int, resource: Resource, app_pk: int | None) -> dict[str, Any]:
+    return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk}
 
 
 def list_records(
     mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int
 ) -> list[Any]:
     """Rows with ``record_no``, ``data``, ``created_date`` and ``updated_date`` (for to_json)."""
-    conditions = [_RECORDS.c.mall_pk == mall_pk, _RECORDS.c.resource == resource.path]
-    if resource.per_app:
-        conditions.append(_RECORDS.c.app_pk == app_pk)
-    return list(db.session.execute(_LIST.where(*conditions).limit(limit).offset(offset)))
+    parameters = _read_parameters(mall_pk, resource, app_pk)
+    parameters.update(limit=limit, offset=offset)
+    return readonly.rows(_READS[resource.per_app]["list"], parameters)
 
 
 def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:
-    query = select(func.count()).select_from(AdminRecord).where(*_scope(mall_pk, resource, app_pk))
-    return db.session.scalar(query) or 0
+    parameters = _read_parameters(mall_pk, resource, app_pk)
+    return readonly.scalar(_READS[resource.per_app]["count"], parameters) or 0
+
+
+def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: int) -> Any:
+    """Record ``number`` as a row for ``to_json`` (a read: no ORM entity), or ``None``."""
+    if not 1 <= number <= MAX_INT:
+        return None
+    parameters = _read_parameters(mall_pk, resource, app_pk)
+    parameters["number"] = number
+    return readonly.first(_READS[resource.per_app]["one"], parameters)
 
 
 def get_record(
     mall_pk: int, resource: Resource, app_pk: int | None, number: int
 ) -> AdminRecord | None:
+    """Record ``number`` as an entity of the session, for a write to change or delete."""
     if not 1 <= number <= MAX_INT:
         return None
     query = select(AdminRecord).where(
@@ -171,12 +221,12 @@ def sales_volume(mall_pk: int) -> list[dict[str, Any]]:
     """Per product, the quantity sold (``total_sales``) and in how many orders (one query)."""
     quantities: dict[int, int] = defaultdict(int)
     orders: dict[int, int] = defaultdict(int)
-    rows = db.session.scalars(
-        select(AdminRecord.data).where(
-            AdminRecord.mall_pk == mall_pk, AdminRecord.resource == "orders"
+    orders_data = readonly.rows(
+        select(_RECORDS.c.data).where(
+            _RECORDS.c.mall_pk == mall_pk, _RECORDS.c.resource == "orders"
         )
     )
-    for data in rows:
+    for (data,) in orders_data:
         seen = set()
         for item in data.get("items") or []:
             quantities[item["product_no"]] += item["quantity"]

@@ -121,9 +121,9 @@ def _count(endpoint: Endpoint, caller: Caller) -> Response:
 def _get(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
     if resource.kind == SINGLETON:
-        row = records.get_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
+        row = records.read_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
         return jsonify({resource.singular: records.store_json(resource, caller.mall_id, row)})
-    row = _existing(endpoint, caller)
+    row = _existing(endpoint, caller, records.read_record)
     return jsonify({resource.singular: records.to_json(resource, row)})
 
 
@@ -172,9 +172,10 @@ _ACTIONS = {
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _existing(endpoint: Endpoint, caller: Caller) -> records.AdminRecord:
+def _existing(endpoint: Endpoint, caller: Caller, find=records.get_record) -> Any:
+    """The record the path names (``find``: an entity to write, or a row to read), else 404."""
     resource = endpoint.resource
-    row = records.get_record(caller.mall_pk, resource, caller.app_pk, endpoint.number or 0)
+    row = find(caller.mall_pk, resource, caller.app_pk, endpoint.number or 0)
     if row is None:
         raise Refused(
             404,

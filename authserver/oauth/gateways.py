@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, bindparam, select
 
-from .. import audit
+from .. import audit, readonly
 from ..crypto import SECRET_LENGTH, constant_time_equals, random_base62, sha256_hex
 from ..extensions import db
 from ..models import GatewayClient
@@ -59,8 +59,9 @@ def authenticate_gateway(query_client, request) -> GatewayCaller | None:
     client_id, secret = credentials
     if not client_id.startswith(ID_PREFIX) or not secret or len(client_id) > 64:
         return None
-    # One Core query on the unique index (no ORM entity: this runs on every introspection).
-    gateway = db.session.execute(_BY_CLIENT_ID, {"client_id": client_id}).first()
+    # One Core query on the unique index, on the read-only engine: this runs on every
+    # introspection.
+    gateway = readonly.first(_BY_CLIENT_ID, {"client_id": client_id})
     if gateway is None or not constant_time_equals(gateway.secret_hash, sha256_hex(secret)):
         return None
     return GatewayCaller(gateway)

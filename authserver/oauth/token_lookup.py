@@ -9,7 +9,8 @@ Each kind is one query on its unique index by the token's SHA-256 that also brin
 mall id, its app's client id and the app's installation on that mall, if any (joins on primary
 keys and the installations' unique index), so introspection and the Admin API
 (``admin_api/auth.py``) answer from that one row. It is a Core query on the tables (a plain
-row, no ORM entity): the hot path of every gateway call skips the ORM's per-row work.
+row, no ORM entity) on the read-only engine (``readonly.py``): the hot path of every gateway
+call skips the ORM session and its per-row work.
 ``FoundToken.row`` has the ``tokens`` columns as attributes.
 """
 
@@ -21,8 +22,8 @@ from datetime import datetime
 from sqlalchemy import Row, and_, bindparam, select
 from werkzeug.datastructures import MultiDict
 
+from .. import readonly
 from ..crypto import sha256_hex
-from ..extensions import db
 from ..models import App, Installation, Mall, Token
 from ..models.grants import access_token_active, refresh_token_active
 from .jwt_tokens import lookup_digest
@@ -97,7 +98,7 @@ def find_token(value: str, hint: str | None = None) -> FoundToken | None:
 
 def fetch(kind: str, digest: str) -> Row | None:
     """The row of the token of ``kind`` whose SHA-256 is ``digest``, with its mall and app."""
-    return db.session.execute(_LOOKUPS[kind], {"digest": digest}).first()
+    return readonly.first(_LOOKUPS[kind], {"digest": digest})
 
 
 def _lookup(hash_column):
