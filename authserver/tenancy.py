@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, g
@@ -37,15 +38,30 @@ def find_mall(mall_id: str) -> MallRef | None:
     return MallRef(*row) if row is not None else None
 
 
+MallLoader = Callable[[str], MallRef | None]
+#: Endpoints whose mall comes with other rows in one statement (``oauth/prefetch.py``).
+_LOADERS: dict[str, MallLoader] = {}
+
+
+def load_mall_with(endpoint: str) -> Callable[[MallLoader], MallLoader]:
+    """Register ``loader(mall_id)`` to load the mall of ``endpoint`` in place of ``find_mall``;
+    it runs at the same point, so every check keeps its order."""
+
+    def register(loader: MallLoader) -> MallLoader:
+        _LOADERS[endpoint] = loader
+        return loader
+
+    return register
+
+
 def bind_mall(blueprint: Blueprint, *, require: bool = True) -> None:
     """Load ``g.mall`` from the ``mall_id`` URL value; unknown malls are a 404 if ``require``."""
 
     @blueprint.url_value_preprocessor
     def _load_mall(endpoint, values):
         mall_id = values.pop("mall_id", None) if values else None
-        g.mall = (
-            find_mall(mall_id) if mall_id and len(mall_id) <= 64 and "\x00" not in mall_id else None
-        )
+        valid = mall_id and len(mall_id) <= 64 and "\x00" not in mall_id
+        g.mall = _LOADERS.get(endpoint, find_mall)(mall_id) if valid else None
         g.requested_mall_id = mall_id
 
     @blueprint.url_defaults

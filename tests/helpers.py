@@ -6,10 +6,12 @@ import base64
 import hashlib
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
+from sqlalchemy import event
 
 from authserver import scopes
 from authserver.app_status import Status
@@ -188,3 +190,22 @@ def refresh(base_url: str, mall_id: str, client: Client, refresh_token: str, **e
     if client.app_type != "web":
         data.setdefault("client_id", client.client_id)
     return requests.post(token_url(base_url, mall_id), data=data, auth=auth)
+
+
+class Statements:
+    """Counts the SQL statements the app runs on ``engine`` (the live server shares this
+    process's engines)."""
+
+    def __init__(self, engine):
+        self.engine, self.count, self._lock = engine, 0, threading.Lock()
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args, **kwargs):
+        with self._lock:
+            self.count += 1

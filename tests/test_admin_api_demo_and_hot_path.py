@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
-
-from sqlalchemy import event
 
 from authserver import cli, readonly
 from authserver.extensions import db
 
 from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
-from .helpers import Browser, Client, exchange
+from .helpers import Browser, Client, Statements, exchange
 
 
 def test_demo_seeds_records_an_app_can_read(app, live_server):
@@ -39,25 +36,6 @@ def test_demo_seeds_records_an_app_can_read(app, live_server):
     assert api.get("products/count").json() == {"count": 3}
 
 
-class _Statements:
-    """Counts the SQL statements the app runs on ``engine`` (the live server shares this
-    process's engines)."""
-
-    def __init__(self, engine):
-        self.engine, self.count, self._lock = engine, 0, threading.Lock()
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args, **kwargs):
-        with self._lock:
-            self.count += 1
-
-
 def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, world, configure):
     configure(AUTHSERVER_API_BUCKET_SIZE=1000)
     client = app_with_scopes(app, world, ALL)
@@ -70,11 +48,11 @@ def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, wor
     with app.app_context():
         session_engine, reads_engine = db.engine, readonly.engine(app)
     for path in ("products?limit=20", "products/3", "products/count"):
-        with _Statements(session_engine) as in_session, _Statements(reads_engine) as reads:
+        with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
             assert api.get(path).status_code == 200
         # Both on the autocommit read engine: no session, so no BEGIN or ROLLBACK either.
         assert (reads.count, in_session.count) == (2, 0), path
-    with _Statements(session_engine) as in_session, _Statements(reads_engine) as reads:
+    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
         assert api.get("orders").status_code == 200
         assert api.get("nope").status_code == 404
     assert (reads.count, in_session.count) == (3, 0)  # the 404 costs the token query only

@@ -7,9 +7,10 @@ import time
 
 import requests
 
+from authserver import readonly
 from authserver.extensions import db
 
-from .helpers import Browser, add_app, add_mall, refresh
+from .helpers import Browser, Statements, add_app, add_mall, refresh
 from .oauth_helpers import introspect, oauth_url, obtain_tokens, revoke
 
 DESIGN_FIELDS = {
@@ -309,3 +310,25 @@ def test_scope_of_an_added_app_token(live_server, world, gateway, app):
     body = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway).json()
     assert body["scope"] == "mall.read_order"
     assert body["client_id"] == narrow.client_id
+
+
+def test_a_gateway_introspection_is_one_statement(app, live_server, world, gateway):
+    """The mall, the gateway and the access token are read together (oauth/prefetch.py), on
+    the autocommit read engine; a refresh token still costs its own lookup."""
+    tokens = _tokens(live_server, world)
+    introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)  # warm up
+    with app.app_context():
+        session_engine, reads_engine = db.engine, readonly.engine(app)
+    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
+        answer = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
+    assert answer.json()["active"] is True
+    assert (reads.count, in_session.count) == (1, 0)
+    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
+        answer = introspect(live_server, world.mall_id, tokens["refresh_token"], auth=gateway)
+    assert answer.json()["active"] is True and answer.json()["token_type"] == "refresh_token"
+    assert (reads.count, in_session.count) == (2, 0)  # the access miss came with the mall
+    with Statements(reads_engine) as reads:
+        wrong = introspect(
+            live_server, world.mall_id, tokens["access_token"], auth=(gateway[0], "x")
+        )
+    assert wrong.status_code == 401 and reads.count == 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import requests
 from sqlalchemy.exc import OperationalError
 
+from authserver import readonly
 from authserver.extensions import db
 from authserver.models import AuditEvent
-from authserver.oauth import token_lookup
 
 from .helpers import refresh
 from .oauth_helpers import introspect, is_active, oauth_url, obtain_tokens, revoke
@@ -246,10 +246,11 @@ def test_database_failure_is_503_never_200(live_server, world, gateway, monkeypa
     """R9: a 200 would tell the client the token is gone; a 503 says try again."""
     tokens = _tokens(live_server, world)
 
-    def broken(kind, digest):
+    def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("database is down"))
 
-    monkeypatch.setattr(token_lookup, "fetch", broken)
+    # Every token lookup reads through readonly.py (introspection's with the mall and gateway).
+    monkeypatch.setattr(readonly, "first", broken)
     response = revoke(live_server, world.mall_id, world.web, tokens["access_token"])
     assert response.status_code == 503
     assert response.json()["error"] == "temporarily_unavailable"

@@ -16,6 +16,7 @@ from ..crypto import SECRET_LENGTH, constant_time_equals, random_base62, sha256_
 from ..extensions import db
 from ..models import GatewayClient
 from ..models.base import utcnow
+from .prefetch import GatewayRow, prefetched_gateway
 
 #: Authlib client-authentication method name for gateway credentials.
 GATEWAY_AUTH_METHOD = "gateway_basic"
@@ -30,7 +31,7 @@ class GatewayCaller:
     """An authenticated gateway, as the client object Authlib's endpoints receive."""
 
     #: the ``gateway_clients`` row (``id``, ``client_id``)
-    gateway: GatewayClient | Row
+    gateway: GatewayClient | GatewayRow | Row
     is_gateway = True
 
     @property
@@ -59,9 +60,11 @@ def authenticate_gateway(query_client, request) -> GatewayCaller | None:
     client_id, secret = credentials
     if not client_id.startswith(ID_PREFIX) or not secret or len(client_id) > 64:
         return None
-    # One Core query on the unique index, on the read-only engine: this runs on every
-    # introspection.
-    gateway = readonly.first(_BY_CLIENT_ID, {"client_id": client_id})
+    # Usually read with the mall and the token in one statement (prefetch.py); otherwise one
+    # Core query on the unique index, on the read-only engine.
+    found, gateway = prefetched_gateway(client_id)
+    if not found:
+        gateway = readonly.first(_BY_CLIENT_ID, {"client_id": client_id})
     if gateway is None or not constant_time_equals(gateway.secret_hash, sha256_hex(secret)):
         return None
     return GatewayCaller(gateway)

@@ -16,6 +16,7 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from .gateways import GATEWAY_AUTH_METHOD
+from .prefetch import prefetched_lookups
 from .token_lookup import FoundToken, find_token, token_hint
 
 INACTIVE: dict[str, Any] = {"active": False}
@@ -50,7 +51,8 @@ class Introspection(IntrospectionEndpoint):
         require_single_token(request.form)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
-        return find_token(token_string, token_type_hint)
+        # The access-token lookup usually came with the mall and the gateway (prefetch.py).
+        return find_token(token_string, token_type_hint, prefetched_lookups(token_string))
 
     def authenticate_token(self, request, client) -> FoundToken | None:
         self.check_params(request, client)

@@ -52,10 +52,11 @@ class ServerRequest(OAuth2Request):
     def from_flask(cls, request: Request) -> ServerRequest:
         from .server import request_origin
 
-        values = request.args if request.method == "GET" else request.form
+        form = request.form
+        values = request.args if request.method == "GET" else form
         # Authlib reads the URI only to refuse plain http off loopback: origin and path do.
-        uri = request_origin() + request.path
-        return cls(request.method, uri, request.headers, values, form=request.form)
+        uri = request_origin(request) + request.path
+        return cls(request.method, uri, request.headers, values, form=form)
 
     @classmethod
     def from_stored(cls, uri: str, headers: Mapping, params: dict[str, str]) -> ServerRequest:

@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6749.errors import (
     UnsupportedResponseTypeError,
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import current_app, g, request
+from flask import Request, current_app, g, request
 from sqlalchemy import select
 
 from .. import bruteforce
@@ -31,14 +31,17 @@ from .tokens import generate_token_response
 
 def issuer_for(mall_id: str) -> str:
     """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's host."""
-    base = current_app.config["AUTHSERVER_ISSUER"] or request_origin() + request.root_path
+    base = current_app.config["AUTHSERVER_ISSUER"]
+    if not base:
+        current = request._get_current_object()
+        base = request_origin(current) + current.root_path
     return f"{base.rstrip('/')}/malls/{mall_id}"
 
 
-def request_origin() -> str:
-    """``scheme://host`` of this request: ``request.host_url`` without its IRI decoding, which
+def request_origin(current: Request) -> str:
+    """``scheme://host`` of a request: ``request.host_url`` without its IRI decoding, which
     costs more than the rest of an introspection's URL handling (a Host is plain ASCII)."""
-    return f"{request.scheme}://{request.host}"
+    return f"{current.scheme}://{current.host}"
 
 
 class MallIssuer(IssuerParameter):
@@ -63,7 +66,8 @@ class AuthorizationServer(FlaskAuthorizationServer):
             return request
         from flask import request as flask_request
 
-        return ServerRequest.from_flask(flask_request)
+        # The request itself, not Flask's proxy: from_flask reads it a dozen times.
+        return ServerRequest.from_flask(flask_request._get_current_object())
 
     def authenticate_client(self, request, methods, endpoint="token"):
         """Client authentication behind the brute-force limits (RFC 6749 §2.3.1, RFC 7009 §5):

@@ -79,26 +79,44 @@ def token_hint(form: MultiDict) -> str | None:
     return None
 
 
-def find_token(value: str, hint: str | None = None) -> FoundToken | None:
-    """The row holding ``value`` as an access or refresh token, the hinted kind tried first."""
+def find_token(
+    value: str, hint: str | None = None, fetched: dict[str, Row | None] | None = None
+) -> FoundToken | None:
+    """The row holding ``value`` as an access or refresh token, the hinted kind tried first.
+
+    ``fetched`` holds the lookups already made for ``value`` (kind -> row or ``None``).
+    """
     if not value or len(value) > MAX_TOKEN_LENGTH:
         return None
     order = (REFRESH_TOKEN, ACCESS_TOKEN) if hint == REFRESH_TOKEN else TOKEN_KINDS
     for kind in order:
-        # An access token may be a JWT (jwt_tokens.py): its row is found by its jti's digest.
-        digest = lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
-        if digest is None:
-            continue
-        found = fetch(kind, digest)
+        if fetched is not None and kind in fetched:
+            found = fetched[kind]
+        else:
+            digest = token_digest(kind, value)
+            if digest is None:
+                continue
+            found = fetch(kind, digest)
         if found is not None:
             installed = found.lookup_installation_pk is not None
             return FoundToken(found, kind, found.lookup_mall_id, found.lookup_client_id, installed)
     return None
 
 
+def token_digest(kind: str, value: str) -> str | None:
+    """What the row of a token of ``kind`` is found by: the SHA-256 of the token, or for a JWT
+    access token (``jwt_tokens.py``) of its ``jti``; ``None`` when it cannot be ours."""
+    return lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
+
+
 def fetch(kind: str, digest: str) -> Row | None:
     """The row of the token of ``kind`` whose SHA-256 is ``digest``, with its mall and app."""
     return readonly.first(_LOOKUPS[kind], {"digest": digest})
+
+
+def lookup_statement(kind: str):
+    """The lookup of a token of ``kind`` by ``:digest`` (for a statement that embeds it)."""
+    return _LOOKUPS[kind]
 
 
 def _lookup(hash_column):

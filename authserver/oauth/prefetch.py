@@ -1,0 +1,106 @@
+"""Introspection's reads in one statement: the URL's mall, the gateway and the access token.
+
+A gateway's introspection call needs three rows: the mall of the URL (an unknown mall is a
+404), the gateway's credentials (``gateways.py``) and the token with its app and installation
+(``token_lookup.py``). Read one after the other they are three round trips, and on PostgreSQL
+each costs more than the rest of the request. Here the mall's loader (``tenancy.py``) reads all
+three at once, where it would have read the mall alone, so every check runs in the same order
+as before; the gateway authentication and the token lookup then take their rows from
+``g.introspection_prefetch`` when it holds the credentials and the token they are about to look
+up, and query as usual otherwise (a web app's credentials, a refresh-token hint, a repeated
+``token`` parameter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+from sqlalchemy import Row, bindparam, select, true
+
+from .. import readonly
+from ..models import GatewayClient, Mall
+from ..tenancy import MallRef, load_mall_with
+from .token_lookup import ACCESS_TOKEN, MAX_TOKEN_LENGTH, lookup_statement, token_digest
+
+_URL_MALL = Mall.__table__.alias("url_mall")
+_GATEWAYS = GatewayClient.__table__
+_ACCESS = lookup_statement(ACCESS_TOKEN).subquery("found")
+
+#: One row when the mall exists: its columns, the gateway's (or NULLs) and the access token's
+#: lookup row (or NULLs). Both outer joins hit unique indexes; built once.
+_PREFETCH = (
+    select(
+        _URL_MALL.c.id.label("url_mall_pk"),
+        _URL_MALL.c.mall_id.label("url_mall_id"),
+        _URL_MALL.c.test_mall_of_id.label("url_test_mall_of_id"),
+        _GATEWAYS.c.id.label("gateway_pk"),
+        _GATEWAYS.c.client_id.label("gateway_client_id"),
+        _GATEWAYS.c.secret_hash.label("gateway_secret_hash"),
+        *_ACCESS.c,
+    )
+    .select_from(_URL_MALL)
+    .outerjoin(_GATEWAYS, _GATEWAYS.c.client_id == bindparam("gateway_id"))
+    .outerjoin(_ACCESS, true())
+    .where(_URL_MALL.c.mall_id == bindparam("mall_id"))
+)
+
+
+@dataclass(frozen=True)
+class GatewayRow:
+    """The columns ``authenticate_gateway`` reads."""
+
+    id: int
+    client_id: str
+    secret_hash: str
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What the statement found for the credentials and the token this request carries."""
+
+    gateway_id: str
+    gateway: GatewayRow | None
+    token: str
+    access: Row | None
+
+
+@load_mall_with("oauth.introspect")
+def load_mall(mall_id: str) -> MallRef | None:
+    """The mall, with the gateway named by the Basic credentials and the access token."""
+    from .server import basic_credentials
+
+    credentials = basic_credentials(request.headers)
+    gateway_id = credentials[0] if credentials else ""
+    tokens = request.form.getlist("token")
+    token = tokens[0] if len(tokens) == 1 else ""
+    digest = None
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        digest = token_digest(ACCESS_TOKEN, token)
+    row = readonly.first(
+        _PREFETCH, {"mall_id": mall_id, "gateway_id": gateway_id[:64], "digest": digest}
+    )
+    if row is None:
+        return None
+    gateway = None
+    if row.gateway_pk is not None:
+        gateway = GatewayRow(row.gateway_pk, row.gateway_client_id, row.gateway_secret_hash)
+    access = row if row.id is not None else None
+    g.introspection_prefetch = Prefetched(gateway_id[:64], gateway, token if digest else "", access)
+    return MallRef(row.url_mall_pk, row.url_mall_id, row.url_test_mall_of_id)
+
+
+def prefetched_gateway(client_id: str) -> tuple[bool, GatewayRow | None]:
+    """``(True, row or None)`` when this request's statement looked ``client_id`` up."""
+    prefetched: Prefetched | None = g.get("introspection_prefetch")
+    if prefetched is not None and prefetched.gateway_id == client_id:
+        return True, prefetched.gateway
+    return False, None
+
+
+def prefetched_lookups(token: str) -> dict[str, Row | None] | None:
+    """``{"access_token": row or None}`` when this request's statement looked ``token`` up."""
+    prefetched: Prefetched | None = g.get("introspection_prefetch")
+    if prefetched is not None and prefetched.token and prefetched.token == token:
+        return {ACCESS_TOKEN: prefetched.access}
+    return None
