@@ -22,8 +22,11 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if not session and not session.modified and not session.accessed:
-            return  # Flask would work out the cookie's attributes, then do nothing either
+        if not session and not session.modified:
+            # Flask would work out the cookie's attributes first, then do just this.
+            if session.accessed:  # as Flask-Login's after_request hook always does
+                response.vary.add("Cookie")
+            return
         super().save_session(app, session, response)
 
 

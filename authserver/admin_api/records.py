@@ -251,7 +251,10 @@ def _zone(name: str) -> ZoneInfo:
 
 def resource_date(moment: datetime) -> str:
     """Naive UTC -> ISO 8601 with the offset of ``AUTHSERVER_TIMEZONE`` (``...T21:00:00+09:00``)."""
-    zone = _zone(current_app.config["AUTHSERVER_TIMEZONE"])
+    return _in_zone(moment, _zone(current_app.config["AUTHSERVER_TIMEZONE"]))
+
+
+def _in_zone(moment: datetime, zone: ZoneInfo) -> str:
     return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds")
 
 
@@ -259,8 +262,9 @@ def to_json(resource: Resource, record: AdminRecord) -> dict[str, Any]:
     """A record as the API shows it: its number, ``shop_no``, every field, then its dates."""
     body: dict[str, Any] = {resource.number_field: record.record_no, "shop_no": SHOP_NO}
     body.update({f.name: record.data.get(f.name) for f in resource.fields})
-    body["created_date"] = resource_date(record.created_date)
-    body["updated_date"] = resource_date(record.updated_date)
+    zone = _zone(current_app.config["AUTHSERVER_TIMEZONE"])  # once for both dates
+    body["created_date"] = _in_zone(record.created_date, zone)
+    body["updated_date"] = _in_zone(record.updated_date, zone)
     return body
 
 
