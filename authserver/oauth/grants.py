@@ -167,6 +167,11 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         code: PresentedCode = self.request.authorization_code
         grantor = self.authenticate_user(code)
         self.request.user = grantor
+        # The token is made before the code is consumed: from the consume to the commit the
+        # transaction holds the database's write lock (on SQLite the only one, sqlite_writers.py),
+        # so only the writes happen in that window. Scopes the installation gained or lost in
+        # between are seen by the consume, and the token is then made again.
+        token, granted = self._new_token(code, code.installed_scope, grantor)
         consumed = consume(code)
         if not consumed.won:
             Token.revoke_where(Token.code_pk == code.id)
@@ -175,13 +180,19 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             raise InvalidGrantError("The authorization code was already used.")
         if consumed.installed_scope is None:  # uninstalled since the code was looked up
             raise InvalidGrantError(UNINSTALLED)
-        requested = code.get_scope().split()
-        granted = " ".join(effective_scopes(requested, consumed.installed_scope, client))
-        token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
+        if consumed.installed_scope != code.installed_scope:
+            token, granted = self._new_token(code, consumed.installed_scope, grantor)
         store_token(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
         _audit("token_issued", client, grantor.user_id, grant_type="authorization_code")
         db.session.commit()
         return 200, token, self.TOKEN_RESPONSE_HEADER
+
+    def _new_token(self, code: PresentedCode, installed_scope: str, grantor: Grantor):
+        """The token response for ``code``'s scopes that the installation still grants."""
+        requested = code.get_scope().split()
+        granted = " ".join(effective_scopes(requested, installed_scope, self.request.client))
+        token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
+        return token, granted
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
