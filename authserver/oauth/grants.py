@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import AuthorizationCode, Installation, Token
 from ..models.base import utcnow
 from .code_store import PresentedCode, consume, find_code
-from .tokens import Grantor, store_token
+from .tokens import Grantor, TokenResponse, store_token
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 UNINSTALLED = "Uninstalled app."
@@ -187,7 +187,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         db.session.commit()
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
-    def _new_token(self, code: PresentedCode, installed_scope: str, grantor: Grantor):
+    def _new_token(
+        self, code: PresentedCode, installed_scope: str, grantor: Grantor
+    ) -> tuple[TokenResponse, str]:
         """The token response for ``code``'s scopes that the installation still grants."""
         requested = code.get_scope().split()
         granted = " ".join(effective_scopes(requested, installed_scope, self.request.client))
