@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from typing import Any
 
 from flask import Flask
@@ -88,7 +89,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     crash; a power loss may undo the last transactions before the checkpoint. The single-use
     code stays single-use either way (the consuming UPDATE and the token are one transaction).
     """
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

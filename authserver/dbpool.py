@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from .extensions import db
+from .sqlite_writers import serialise_writers
 
 PING_IDLE_SECONDS = 1.0
 
@@ -47,8 +48,11 @@ def watch_idle_connections(engine: Engine, idle_seconds: float = PING_IDLE_SECON
 
 
 def init_app(app: Flask) -> None:
-    """For every server database (SQLite files need no liveness check, and keep transactions)."""
+    """For every server database (SQLite files need no liveness check, and keep transactions;
+    their writers queue on a file lock instead of polling, ``sqlite_writers.py``)."""
     with app.app_context():
         engine = db.engine
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name == "sqlite":
+        serialise_writers(engine)
+    else:
         watch_idle_connections(engine)

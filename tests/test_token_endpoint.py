@@ -275,3 +275,47 @@ def test_plain_http_is_refused_off_loopback(live_server, world, code):
     assert authorize.status_code == 301
     assert authorize.headers["Location"].startswith("https://auth.example.com/")
     assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
+
+
+def _between_lookup_and_consume(monkeypatch, change):
+    """Run ``change`` in the exchange's transaction after the code was looked up (the token
+    is already made then) and just before it is consumed."""
+    from authserver.oauth import grants
+
+    real_consume = grants.consume
+
+    def consume(code):
+        change()
+        return real_consume(code)
+
+    monkeypatch.setattr(grants, "consume", consume)
+
+
+def test_scopes_narrowed_before_the_consume_narrow_the_token(
+    app, live_server, world, code, monkeypatch
+):
+    from authserver.models import Installation
+
+    kept = world.web.scopes[0]
+    _between_lookup_and_consume(
+        monkeypatch, lambda: db.session.execute(db.update(Installation).values(scope=kept))
+    )
+    body = exchange(live_server, world.mall_id, world.web, code).json()
+    assert body["scope"] == kept and body["scopes"] == [kept]
+    with app.app_context():
+        row = Token.by_access_token(body["access_token"])
+        assert row.scope == kept and row.grant_scope == kept
+
+
+def test_uninstall_before_the_consume_leaves_the_code_unused(
+    app, live_server, world, code, monkeypatch
+):
+    from authserver.models import Installation
+
+    _between_lookup_and_consume(monkeypatch, lambda: db.session.execute(db.delete(Installation)))
+    response = exchange(live_server, world.mall_id, world.web, code)
+    assert response.json()["error"] == "invalid_grant"
+    assert "Uninstalled app" in response.json()["error_description"]
+    with app.app_context():
+        assert db.session.scalar(db.select(AuthorizationCode.used_at)) is None
+        assert db.session.scalar(db.select(db.func.count()).select_from(Token)) == 0

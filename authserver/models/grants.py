@@ -45,7 +45,26 @@ class AuthorizationRequest(db.Model):
         return result.rowcount == 1
 
 
-class AuthorizationCode(db.Model):
+class AuthlibCode:
+    """Authlib's AuthorizationCodeMixin over ``redirect_uri`` and ``scope`` attributes: the ORM
+    row below and the token endpoint's plain row (``oauth/code_store.py``) share it."""
+
+    __slots__ = ()
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> None:
+        return None
+
+    def get_auth_time(self) -> None:
+        return None
+
+
+class AuthorizationCode(AuthlibCode, db.Model):
     """RFC 6749 §4.1.2: short-lived, single use, bound to client, redirect URI, mall, operator.
 
     A used code stays as a tombstone until it expires, so a replay can be recognised and the
@@ -69,32 +88,6 @@ class AuthorizationCode(db.Model):
 
     app = relationship("App")
     mall = relationship("Mall")
-
-    @classmethod
-    def by_code(cls, code: str) -> AuthorizationCode | None:
-        return db.session.scalar(select(cls).where(cls.code_hash == sha256_hex(code)))
-
-    def consume(self) -> bool:
-        """Atomically mark used; ``False`` if it was used already (replay or lost race)."""
-        result = db.session.execute(
-            update(AuthorizationCode)
-            .where(AuthorizationCode.id == self.id, AuthorizationCode.used_at.is_(None))
-            .values(used_at=utcnow())
-        )
-        return result.rowcount == 1
-
-    # Authlib's AuthorizationCodeMixin
-    def get_redirect_uri(self) -> str:
-        return self.redirect_uri
-
-    def get_scope(self) -> str:
-        return self.scope
-
-    def get_nonce(self) -> None:
-        return None
-
-    def get_auth_time(self) -> None:
-        return None
 
 
 class Token(db.Model):

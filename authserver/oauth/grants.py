@@ -27,7 +27,8 @@ from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import AuthorizationCode, Installation, Token
 from ..models.base import utcnow
-from .tokens import Grantor, store_token
+from .code_store import PresentedCode, consume, find_code
+from .tokens import Grantor, TokenResponse, store_token
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 UNINSTALLED = "Uninstalled app."
@@ -39,9 +40,10 @@ def find_installation(mall, app) -> Installation | None:
     )
 
 
-def effective_scopes(requested, installation: Installation, app) -> list[str]:
-    """What a token may carry: requested, still installed, and still registered by the app."""
-    return scopes.normalise(set(requested) & set(installation.scopes) & set(app.scopes))
+def effective_scopes(requested, installed_scope: str, app) -> list[str]:
+    """What a token may carry: requested, still installed (the installation's space-separated
+    ``scope``), and still registered by the app."""
+    return scopes.normalise(set(requested) & set(installed_scope.split()) & set(app.scopes))
 
 
 def _audit(event: str, client, user_id: str, **detail) -> None:
@@ -139,16 +141,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         db.session.commit()
 
     # -- token endpoint -----------------------------------------------------------------
-    def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
-        item = AuthorizationCode.by_code(code)
+    def query_authorization_code(self, code: str, client) -> PresentedCode | None:
+        item = find_code(code)
         if item is None or item.app_pk != client.id or item.mall_pk != g.mall.id:
             return None
         if item.expires_at <= utcnow():
             raise InvalidGrantError("Code time expired.")
         return item
 
-    def authenticate_user(self, authorization_code: AuthorizationCode) -> Grantor:
-        if find_installation(g.mall, self.request.client) is None:
+    def authenticate_user(self, authorization_code: PresentedCode) -> Grantor:
+        if authorization_code.installed_scope is None:
             raise InvalidGrantError(UNINSTALLED)
         return Grantor(g.mall, authorization_code.user_id)
 
@@ -162,23 +164,37 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         (RFC 6749 §10.5, RFC 9700 §4.5).
         """
         client = self.request.client
-        code = self.request.authorization_code
+        code: PresentedCode = self.request.authorization_code
         grantor = self.authenticate_user(code)
         self.request.user = grantor
-        if not code.consume():
+        # The token is made before the code is consumed: from the consume to the commit the
+        # transaction holds the database's write lock (on SQLite the only one, sqlite_writers.py),
+        # so only the writes happen in that window. Scopes the installation gained or lost in
+        # between are seen by the consume, and the token is then made again.
+        token, granted = self._new_token(code, code.installed_scope, grantor)
+        consumed = consume(code)
+        if not consumed.won:
             Token.revoke_where(Token.code_pk == code.id)
             _audit("code_replay", client, code.user_id)
             db.session.commit()
             raise InvalidGrantError("The authorization code was already used.")
-        installation = find_installation(g.mall, client)
-        if installation is None:  # uninstalled since authenticate_user looked
+        if consumed.installed_scope is None:  # uninstalled since the code was looked up
             raise InvalidGrantError(UNINSTALLED)
-        granted = " ".join(effective_scopes(code.get_scope().split(), installation, client))
-        token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
+        if consumed.installed_scope != code.installed_scope:
+            token, granted = self._new_token(code, consumed.installed_scope, grantor)
         store_token(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
         _audit("token_issued", client, grantor.user_id, grant_type="authorization_code")
         db.session.commit()
         return 200, token, self.TOKEN_RESPONSE_HEADER
+
+    def _new_token(
+        self, code: PresentedCode, installed_scope: str, grantor: Grantor
+    ) -> tuple[TokenResponse, str]:
+        """The token response for ``code``'s scopes that the installation still grants."""
+        requested = code.get_scope().split()
+        granted = " ".join(effective_scopes(requested, installed_scope, self.request.client))
+        token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
+        return token, granted
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
@@ -229,8 +245,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         # rotation's row lock and revokes the new row too (Token.revoke_where).
         installation = self.request.installation
         requested = scopes.parse_scopes(self.request.payload.scope) or old.grant_scope.split()
-        access_scope = effective_scopes(requested, installation, client)
-        grant_scope = effective_scopes(old.grant_scope.split(), installation, client)
+        access_scope = effective_scopes(requested, installation.scope, client)
+        grant_scope = effective_scopes(old.grant_scope.split(), installation.scope, client)
         if not access_scope:
             raise InvalidScopeError("The app no longer holds any of these permissions.")
         successor = self.request.grace_successor

@@ -18,15 +18,22 @@ from authlib.oauth2.rfc6749.errors import (
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import Request, current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import bruteforce
 from ..extensions import db
 from ..models import App
+from ..models.base import attach_row
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .pkce import S256CodeChallenge
 from .requests import ServerRequest
 from .tokens import generate_token_response
+
+_APPS = App.__table__
+#: Built once (every token request authenticates its client); the icon stays unloaded.
+_APP_BY_CLIENT_ID = select(
+    *(column for column in _APPS.c if column.name not in ("icon", "icon_content_type"))
+).where(_APPS.c.client_id == bindparam("client_id"))
 
 
 def issuer_for(mall_id: str) -> str:
@@ -56,7 +63,8 @@ class AuthorizationServer(FlaskAuthorizationServer):
     def query_client(self, client_id: str) -> App | None:
         if not client_id or len(client_id) > 64:
             return None
-        return db.session.scalar(select(App).where(App.client_id == client_id))
+        row = db.session.execute(_APP_BY_CLIENT_ID, {"client_id": client_id}).first()
+        return None if row is None else attach_row(App, row)
 
     def save_token(self, token, request):  # pragma: no cover - the grants store their rows
         raise NotImplementedError("tokens are stored by the grants, in their transaction")

@@ -1,0 +1,116 @@
+"""Storage of the code exchange (RFC 6749 §4.1.3): finding a presented code and consuming it.
+
+The token endpoint's hot path, so both are Core statements built once (only the parameters
+change from call to call) on the tables, returning plain rows without the ORM's unit of work:
+
+- the lookup finds the code by its SHA-256 together with its app's installation on the mall
+  (an outer join on the installations' unique index), one query for what Authlib's
+  ``query_authorization_code`` and ``authenticate_user`` both need;
+- the consume is the conditional UPDATE that makes a code single-use, and it returns the
+  installation's scopes as they are at that moment, so an uninstall that committed since the
+  lookup is still seen (the code is then not used up: the caller rolls back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, select, update
+
+from ..crypto import sha256_hex
+from ..extensions import db
+from ..models import AuthorizationCode, Installation
+from ..models.base import utcnow
+from ..models.grants import AuthlibCode
+
+_CODES = AuthorizationCode.__table__
+_INSTALLATIONS = Installation.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class PresentedCode(AuthlibCode):
+    """A stored code (Authlib's ``authorization_code``), and its app's installation then."""
+
+    id: int
+    app_pk: int
+    mall_pk: int
+    user_id: str
+    redirect_uri: str
+    scope: str
+    code_challenge: str | None
+    code_challenge_method: str | None
+    expires_at: datetime
+    #: the installation's scopes (space-separated) when the code was looked up; ``None`` when
+    #: the app is not installed on the mall (any more)
+    installed_scope: str | None
+
+
+def find_code(code: str) -> PresentedCode | None:
+    """The code whose SHA-256 is stored, used or not (a replay is recognised by the consume)."""
+    row = db.session.execute(_FIND, {"digest": sha256_hex(code)}).first()
+    return None if row is None else PresentedCode(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """The outcome of :func:`consume`."""
+
+    #: ``False``: the code was used before (a replay, or a concurrent redemption won)
+    won: bool
+    #: the installation's scopes at the moment of the consume, ``None`` if uninstalled
+    installed_scope: str | None
+
+
+def consume(code: PresentedCode) -> Consumed:
+    """Mark the code used unless it already is, in the current transaction (one statement)."""
+    row = db.session.execute(
+        _CONSUME,
+        {"code_pk": code.id, "now": utcnow(), "of_mall": code.mall_pk, "of_app": code.app_pk},
+    ).first()
+    if row is None:
+        return Consumed(won=False, installed_scope=None)
+    return Consumed(won=True, installed_scope=row.installed_scope)
+
+
+# installations.scope is NOT NULL, so a NULL ``installed_scope`` means "no installation".
+_FIND = (
+    select(
+        _CODES.c.id,
+        _CODES.c.app_pk,
+        _CODES.c.mall_pk,
+        _CODES.c.user_id,
+        _CODES.c.redirect_uri,
+        _CODES.c.scope,
+        _CODES.c.code_challenge,
+        _CODES.c.code_challenge_method,
+        _CODES.c.expires_at,
+        _INSTALLATIONS.c.scope.label("installed_scope"),
+    )
+    .outerjoin(
+        _INSTALLATIONS,
+        and_(
+            _INSTALLATIONS.c.mall_pk == _CODES.c.mall_pk,
+            _INSTALLATIONS.c.app_pk == _CODES.c.app_pk,
+        ),
+    )
+    .where(_CODES.c.code_hash == bindparam("digest"))
+)
+
+# The installation is named by parameters, not correlated to the updated row: SQLite's
+# RETURNING clause is rendered without table names, which would make a correlated subquery
+# compare the installations' own columns.
+_CONSUME = (
+    update(_CODES)
+    .where(_CODES.c.id == bindparam("code_pk"), _CODES.c.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+    .returning(
+        select(_INSTALLATIONS.c.scope)
+        .where(
+            _INSTALLATIONS.c.mall_pk == bindparam("of_mall"),
+            _INSTALLATIONS.c.app_pk == bindparam("of_app"),
+        )
+        .scalar_subquery()
+        .label("installed_scope")
+    )
+)
