@@ -172,8 +172,15 @@ class Token(db.Model):
         waits for that refresh to commit but cannot see the row it inserted, the second pass
         starts after that commit and sees it. A refresh that comes after the first pass finds
         its row revoked and fails. On SQLite the second pass changes nothing.
+
+        Each pass first locks the rows in ``id`` order (``SELECT ... FOR UPDATE``; SQLite has no
+        row locks and ignores it). A bare multi-row UPDATE locks rows in the order it finds
+        them, and that order changes as earlier updates move rows in the heap: two revocations
+        of one family could each hold a row the other waits for, and PostgreSQL would end one
+        with a deadlock error (a 503).
         """
         now = utcnow()
+        lock = select(Token.id).where(*conditions).order_by(Token.id).with_for_update()
         statement = (
             update(Token)
             .where(*conditions)
@@ -182,8 +189,13 @@ class Token(db.Model):
                 refresh_revoked_at=db.func.coalesce(Token.refresh_revoked_at, now),
             )
         )
-        count = db.session.execute(statement).rowcount
-        db.session.execute(statement)
+
+        def one_pass() -> int:
+            db.session.execute(lock)
+            return db.session.execute(statement).rowcount
+
+        count = one_pass()
+        one_pass()
         return count
 
 
