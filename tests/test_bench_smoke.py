@@ -26,3 +26,14 @@ def test_bare_app_and_python_load_generator(tmp_path):
         )
     assert result.requests == 50 and result.errors == 0
     assert result.p50_ms <= result.p99_ms
+
+
+def test_in_process_timing_runs_every_scenario_with_its_expected_answer(capsys):
+    """bench/profile.py raises SystemExit when a request gets another status than the
+    scenario expects, so this also checks the benchmark's requests are answered as meant."""
+    from bench import profile
+
+    assert profile.main(["--requests", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    timed = [line for line in lines if "authserver" in line and "x bare" in line]
+    assert [line.split("  ")[0] for line in timed] == [s.name for s in run.SCENARIOS]
