@@ -29,7 +29,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 
-from .dbpool import PING_IDLE_SECONDS
+from .dbpool import PING_IDLE_SECONDS, watch_idle_connections
 from .extensions import db
 
 EXTENSION = "authserver.readonly_connections"
@@ -118,18 +118,16 @@ def scalar(statement: Executable, parameters: dict[str, Any] | None = None) -> A
 
 def init_app(app: Flask) -> None:
     """Create the autocommit engine on the session engine's URL and pool settings."""
-    from .dbpool import watch_idle_connections
-
     with app.app_context():
-        engine: Engine = db.engine
-    url = engine.url
+        session_engine: Engine = db.engine
+    url = session_engine.url
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     keep = options.get("pool_size", 10)
     recycle = options.get("pool_recycle", -1)
     recycle = recycle if recycle > 0 else float("inf")
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         # Every connection to an in-memory database is a database of its own.
-        readonly = engine
+        readonly = session_engine
     else:
         readonly = create_engine(
             url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
@@ -142,8 +140,8 @@ def init_app(app: Flask) -> None:
         # Whoever lets go of the session engine's connections (a test about to drop its
         # database, say) means these too.
         held.close()
-        if readonly is not engine:
+        if readonly is not session_engine:
             readonly.dispose()
 
-    event.listen(engine, "engine_disposed", _disposed)
+    event.listen(session_engine, "engine_disposed", _disposed)
     app.extensions[EXTENSION] = held

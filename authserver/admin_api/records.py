@@ -72,17 +72,10 @@ class AdminRecordSequence(db.Model):
     last_no: Mapped[int] = mapped_column(Integer, default=0)
 
 
-def _scope(mall_pk: int, resource: Resource, app_pk: int | None) -> list:
-    conditions = [AdminRecord.mall_pk == mall_pk, AdminRecord.resource == resource.path]
-    if resource.per_app:
-        conditions.append(AdminRecord.app_pk == app_pk)
-    return conditions
-
-
 _RECORDS = AdminRecord.__table__
-#: What ``to_json`` reads. The read statements are built once per shape (records of one app or
-#: of the whole mall) with bound parameters, and run on the read-only engine (``readonly.py``):
-#: a GET pays neither for building SQL nor for an ORM session.
+#: What ``to_json`` reads. Every statement on a resource's records is built once per shape
+#: (records of one app or of the whole mall) with bound parameters; the reads run on the
+#: read-only engine (``readonly.py``): a GET pays neither for building SQL nor for an ORM session.
 _COLUMNS = (
     _RECORDS.c.record_no,
     _RECORDS.c.data,
@@ -91,7 +84,7 @@ _COLUMNS = (
 )
 
 
-def _read_statements(per_app: bool) -> dict[str, Any]:
+def _statements(per_app: bool) -> dict[str, Any]:
     where = [
         _RECORDS.c.mall_pk == bindparam("mall_pk"),
         _RECORDS.c.resource == bindparam("resource"),
@@ -106,37 +99,38 @@ def _read_statements(per_app: bool) -> dict[str, Any]:
         .offset(bindparam("offset")),
         "count": select(func.count()).select_from(_RECORDS).where(*where),
         "one": select(*_COLUMNS).where(*where, _RECORDS.c.record_no == bindparam("number")),
+        "entity": select(AdminRecord).where(*where, _RECORDS.c.record_no == bindparam("number")),
     }
 
 
-_READS = {per_app: _read_statements(per_app) for per_app in (False, True)}
+_STATEMENTS = {per_app: _statements(per_app) for per_app in (False, True)}
 
 
-def _read_parameters(mall_pk: int, resource: Resource, app_pk: int | None) -> dict[str, Any]:
-    return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk}
+def _parameters(
+    mall_pk: int, resource: Resource, app_pk: int | None, **more: int
+) -> dict[str, Any]:
+    return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk, **more}
 
 
 def list_records(
     mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int
 ) -> list[Any]:
     """Rows with ``record_no``, ``data``, ``created_date`` and ``updated_date`` (for to_json)."""
-    parameters = _read_parameters(mall_pk, resource, app_pk)
-    parameters.update(limit=limit, offset=offset)
-    return readonly.rows(_READS[resource.per_app]["list"], parameters)
+    parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
+    return readonly.rows(_STATEMENTS[resource.per_app]["list"], parameters)
 
 
 def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:
-    parameters = _read_parameters(mall_pk, resource, app_pk)
-    return readonly.scalar(_READS[resource.per_app]["count"], parameters) or 0
+    parameters = _parameters(mall_pk, resource, app_pk)
+    return readonly.scalar(_STATEMENTS[resource.per_app]["count"], parameters) or 0
 
 
 def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: int) -> Any:
     """Record ``number`` as a row for ``to_json`` (a read: no ORM entity), or ``None``."""
     if not 1 <= number <= MAX_INT:
         return None
-    parameters = _read_parameters(mall_pk, resource, app_pk)
-    parameters["number"] = number
-    return readonly.first(_READS[resource.per_app]["one"], parameters)
+    parameters = _parameters(mall_pk, resource, app_pk, number=number)
+    return readonly.first(_STATEMENTS[resource.per_app]["one"], parameters)
 
 
 def get_record(
@@ -145,10 +139,8 @@ def get_record(
     """Record ``number`` as an entity of the session, for a write to change or delete."""
     if not 1 <= number <= MAX_INT:
         return None
-    query = select(AdminRecord).where(
-        *_scope(mall_pk, resource, app_pk), AdminRecord.record_no == number
-    )
-    return db.session.scalar(query)
+    parameters = _parameters(mall_pk, resource, app_pk, number=number)
+    return db.session.scalar(_STATEMENTS[resource.per_app]["entity"], parameters)
 
 
 def next_number(mall_pk: int, resource: str) -> int:
