@@ -7,9 +7,7 @@ are skipped, except under CI (CI=true), where they fail.
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 
 import pytest
 import requests
@@ -17,8 +15,8 @@ import requests
 from authserver import create_app
 
 from .admin_api_support import Api, app_with_scopes, obtain_token
+from .helpers import REDIS_URL, redis_keyspace
 
-REDIS_URL = os.environ.get("AUTHSERVER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 READ = ["mall.read_product"]
 
 
@@ -91,21 +89,9 @@ def test_unauthenticated_calls_are_not_counted(api_for, configure, live_server, 
 # -- Redis -----------------------------------------------------------------------------------
 @pytest.fixture
 def redis_prefix(configure):
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
-    prefix = f"authserver-test-{uuid.uuid4().hex}:"
-    configure(AUTHSERVER_REDIS_URL=REDIS_URL, AUTHSERVER_REDIS_KEY_PREFIX=prefix)
-    yield client, prefix
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    with redis_keyspace("test") as (client, prefix):
+        configure(AUTHSERVER_REDIS_URL=REDIS_URL, AUTHSERVER_REDIS_KEY_PREFIX=prefix)
+        yield client, prefix
 
 
 def test_redis_bucket_is_shared_by_every_process(app, api_for, configure, redis_prefix, world):

@@ -6,9 +6,7 @@ a known (account, address) pair is never locked out by others; shared through Re
 from __future__ import annotations
 
 import base64
-import os
 import time
-import uuid
 
 import pytest
 import requests
@@ -16,10 +14,8 @@ import requests
 from authserver import create_app
 
 from .devcenter import REVIEWER, add_reviewer
-from .helpers import PASSWORD, csrf_token
+from .helpers import PASSWORD, REDIS_URL, csrf_token, redis_keyspace
 from .oauth_helpers import oauth_url
-
-REDIS_URL = os.environ.get("AUTHSERVER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _login_form(world, kind: str) -> tuple[str, dict, dict]:
@@ -183,34 +179,22 @@ def test_limit_over_live_http(live_server, world, limits):
 
 
 def test_failures_are_shared_through_redis(app, world, limits):
-    redis = pytest.importorskip("redis")
-    store = redis.Redis.from_url(REDIS_URL)
-    try:
-        store.ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
-    prefix = f"authserver-test-{uuid.uuid4().hex}:"
-    limits(AUTHSERVER_REDIS_URL=REDIS_URL, AUTHSERVER_REDIS_KEY_PREFIX=prefix)
-    other = create_app(
-        {
-            "AUTHSERVER_DATABASE_URL": app.config["AUTHSERVER_DATABASE_URL"],
-            "AUTHSERVER_SECRET_KEY": "test-secret-key",
-            **{key: app.config[key] for key in app.config if key.startswith("AUTHSERVER_AUTH")},
-            "AUTHSERVER_REDIS_URL": REDIS_URL,
-            "AUTHSERVER_REDIS_KEY_PREFIX": prefix,
-        }
-    )
-    try:
+    with redis_keyspace("test") as (store, prefix):
+        limits(AUTHSERVER_REDIS_URL=REDIS_URL, AUTHSERVER_REDIS_KEY_PREFIX=prefix)
+        other = create_app(
+            {
+                "AUTHSERVER_DATABASE_URL": app.config["AUTHSERVER_DATABASE_URL"],
+                "AUTHSERVER_SECRET_KEY": "test-secret-key",
+                **{key: app.config[key] for key in app.config if key.startswith("AUTHSERVER_AUTH")},
+                "AUTHSERVER_REDIS_URL": REDIS_URL,
+                "AUTHSERVER_REDIS_KEY_PREFIX": prefix,
+            }
+        )
         for _ in range(3):
             assert _revoke(app, world, "wrong", "10.0.0.1").status_code == 401
         # Another process (its own memory) sees the same full bucket.
         assert _revoke(other, world, world.web.client_secret, "10.0.0.1").status_code == 429
         assert store.keys(f"{prefix}*")
-    finally:
-        for key in store.scan_iter(f"{prefix}*"):
-            store.delete(key)
 
 
 def test_failed_gateway_credentials_at_the_gateway_check_are_limited(app, limits, gateway):

@@ -31,11 +31,10 @@ from authserver.extensions import db
 from authserver.oauth.gateways import create_gateway
 from authserver.schema import upgrade_database
 
-from .helpers import Browser, World, exchange, make_world, refresh
+from .helpers import REDIS_URL, Browser, World, exchange, make_world, redis_keyspace, refresh
 from .servers import TEST_ENCRYPTION_KEY, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("AUTHSERVER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 #: The Admin API bucket of the cluster: DESIGN.md's 40 calls, drained slowly enough that a
 #: loaded CI machine cannot drain a unit while the test fills the bucket.
 BUCKET_SIZE, LEAK_PER_SECOND = 40, 0.05
@@ -54,26 +53,6 @@ class Cluster:
     b: str
     world: World
     gateway: tuple[str, str]
-
-
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this run's own in the test Redis; its keys are deleted afterwards."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
-    prefix = f"authserver-nodes-{secrets.token_hex(8)}:"
-    try:
-        yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 class Node:
@@ -119,7 +98,8 @@ class Node:
 
 @pytest.fixture(scope="module")
 def shared_redis() -> Iterator[str]:
-    yield from redis_prefix()
+    with redis_keyspace("nodes") as (_, prefix):
+        yield prefix
 
 
 @pytest.fixture(scope="module")
