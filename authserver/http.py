@@ -1,0 +1,76 @@
+"""The Flask and Request classes of this app: per-request work Flask repeats, done once.
+
+Gateways introspect and apps call the Admin API on every request they serve, so the fixed cost
+of a Flask request is a large share of those calls (bench/profile.py). Three pieces of it
+depend only on the configuration or the code, and are settled here at start-up:
+
+- ``Request``'s body limits (``MAX_CONTENT_LENGTH``, ``MAX_FORM_MEMORY_SIZE``,
+  ``MAX_FORM_PARTS``) are read through ``current_app`` on every access, about a dozen times
+  per form; Flask 3.1 lets a request carry its own limits, and every request of an app
+  carries the values of its configuration (:func:`request_class_for`);
+- a URL-encoded body (every OAuth endpoint's) is parsed by the standard library's
+  ``parse_qsl``, as Werkzeug does, without building Werkzeug's general form parser for it;
+- ``Flask.ensure_sync`` asks ``inspect`` whether each hook and view is a coroutine function,
+  eight times per request; :class:`AuthServerFlask` remembers the answer per function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import flask
+
+FORM_URLENCODED = "application/x-www-form-urlencoded"
+
+
+class Request(flask.Request):
+    """Flask's request with a direct path for URL-encoded forms."""
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__ or self.mimetype != FORM_URLENCODED:
+            return super()._load_form_data()
+        # Werkzeug's own stream: a Content-Length over the limit is still its 413, a body
+        # shorter than announced its 400. The parsing is Werkzeug's _parse_urlencoded: a body
+        # that is not UTF-8 gives an empty form, as Werkzeug's silent parser does.
+        stream = self.stream
+        try:
+            items = parse_qsl(
+                stream.read().decode(), keep_blank_values=True, errors="werkzeug.url_quote"
+            )
+        except ValueError:
+            items = []
+        self.__dict__["form"] = self.parameter_storage_class(items)
+        self.__dict__["files"] = self.parameter_storage_class()
+
+
+def request_class_for(config: Mapping[str, Any]) -> type[Request]:
+    """A :class:`Request` subclass whose limits are this configuration's."""
+    return type(
+        "Request",
+        (Request,),
+        {
+            "__module__": __name__,
+            "_max_content_length": config.get("MAX_CONTENT_LENGTH"),
+            "_max_form_memory_size": config.get("MAX_FORM_MEMORY_SIZE"),
+            "_max_form_parts": config.get("MAX_FORM_PARTS"),
+        },
+    )
+
+
+class AuthServerFlask(flask.Flask):
+    """Flask, remembering which hooks and views need wrapping for async."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            return self._sync_functions[func]
+        except KeyError:
+            synchronous = self._sync_functions[func] = super().ensure_sync(func)
+            return synchronous
+        except TypeError:  # an unhashable callable: ask every time, as Flask does
+            return super().ensure_sync(func)

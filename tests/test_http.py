@@ -1,0 +1,92 @@
+"""The app's Request and Flask classes (authserver/http.py) answer exactly as Flask's own do."""
+
+from __future__ import annotations
+
+import asyncio
+
+import flask
+import pytest
+import requests
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from authserver.http import AuthServerFlask
+
+FORM = "application/x-www-form-urlencoded"
+
+#: Bodies whose parsing must not differ from Werkzeug's: repeats, blanks, '+', escapes,
+#: broken escapes, raw bytes that are not UTF-8, an empty body.
+BODIES = [
+    b"token=abc&token_type_hint=access_token",
+    b"a=1&a=2&b=&c",
+    b"scope=mall.read_product+mall.read_order&x=%2B%26%3D",
+    b"bad=%zz&half=%4&ok=%41",
+    b"key=\xff\xfe&other=1",
+    b"name=%ff%fe",
+    b"",
+    b"&&=&==x",
+]
+
+
+def _flask_form(body: bytes) -> list[tuple[str, str]]:
+    plain = flask.Flask("plain")
+    with plain.test_request_context("/", method="POST", data=body, content_type=FORM):
+        return list(flask.request.form.items(multi=True))
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_url_encoded_forms_parse_as_werkzeug_parses_them(app, body):
+    with app.test_request_context("/", method="POST", data=body, content_type=FORM):
+        assert flask.request.__class__.__module__ == "authserver.http"
+        assert list(flask.request.form.items(multi=True)) == _flask_form(body)
+        assert not flask.request.files
+
+
+def test_a_form_over_max_content_length_is_still_413(app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    body = b"a=" + b"x" * limit
+    with app.test_request_context("/", method="POST", data=body, content_type=FORM):
+        assert flask.request.max_content_length == limit
+        with pytest.raises(RequestEntityTooLarge):
+            flask.request.form  # noqa: B018 - the access is the test
+
+
+def test_the_limits_are_the_configuration_of_each_app(app):
+    with app.test_request_context("/"):
+        assert flask.request.max_content_length == app.config["MAX_CONTENT_LENGTH"]
+        assert flask.request.max_form_parts == app.config["MAX_FORM_PARTS"]
+        assert flask.request.max_form_memory_size == app.config["MAX_FORM_MEMORY_SIZE"]
+
+
+def test_a_token_request_with_a_large_form_gets_413_over_http(live_server, world):
+    response = requests.post(
+        f"{live_server}/malls/{world.mall_id}/api/v2/oauth/token",
+        data=b"grant_type=authorization_code&code=" + b"x" * (2 * 1024 * 1024),
+        headers={"Content-Type": FORM},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_ensure_sync_remembers_plain_functions_and_still_runs_coroutines():
+    app = AuthServerFlask("sync-check")
+
+    @app.get("/plain")
+    def plain():
+        return "plain"
+
+    @app.get("/coroutine")
+    async def coroutine():
+        await asyncio.sleep(0)
+        return "coroutine"
+
+    assert app.ensure_sync(plain) is plain
+    assert app.ensure_sync(plain) is plain  # from the cache
+    client = app.test_client()
+    assert client.get("/plain").text == "plain"
+    try:
+        import asgiref  # noqa: F401 - Flask runs async views through asgiref
+    except ImportError:
+        with pytest.raises(RuntimeError, match="async"):
+            app.ensure_sync(coroutine)
+        return
+    assert client.get("/coroutine").text == "coroutine"
