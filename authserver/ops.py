@@ -47,6 +47,9 @@ SECRET_PARAMETERS = frozenset(
 )
 REDACTED = "[redacted]"
 
+#: ``json.dumps(..., separators=...)`` builds an encoder per call; the access log reuses one.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+
 bp = Blueprint("ops", __name__)
 logger = logging.getLogger(__name__)
 
@@ -103,8 +106,12 @@ class AccessLog:
         try:
             return self.wsgi_app(environ, capture)
         finally:
-            if self.log.isEnabledFor(logging.INFO):
-                self.log.info(self._line(environ, seen.get("status", "500"), started))
+            log = self.log
+            if log.isEnabledFor(logging.INFO):
+                line = self._line(environ, seen.get("status", "500"), started)
+                # What log.info() does, less its walk up the stack for the caller's file and
+                # line, which an access line never shows: this runs on every request.
+                log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, line, None, None))
 
     @staticmethod
     def _line(environ: dict[str, Any], status: str, started: float) -> str:
@@ -123,14 +130,27 @@ class AccessLog:
             "remote_addr": environ.get("REMOTE_ADDR", ""),
             "user_agent": environ.get("HTTP_USER_AGENT", "")[:200],
         }
-        return json.dumps(record, separators=(",", ":"))
+        return _COMPACT_JSON.encode(record)
+
+
+class LineHandler(logging.StreamHandler):
+    """Writes each access line as it is: it is already JSON, so no formatter is needed.
+
+    No flush after each line: ``sys.stderr`` is line-buffered (Python 3.9+), so every line
+    reaches the file or pipe as it is written.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(f"{record.msg}\n")
+        except Exception:  # noqa: BLE001 - logging's contract: report, never raise
+            self.handleError(record)
 
 
 def _access_logger(enabled: bool) -> logging.Logger:
     log = logging.getLogger(ACCESS_LOGGER)
     if enabled and not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler = LineHandler(sys.stderr)
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False
