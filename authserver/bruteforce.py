@@ -43,33 +43,51 @@ class Verdict:
     known: bool
 
 
-@lru_cache(maxsize=4096)
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _buckets(account: str, address: str) -> tuple[list[ratelimit.Bucket], ratelimit.Bucket]:
+def _buckets(account: str, address: str) -> tuple[tuple[ratelimit.Bucket, ...], ratelimit.Bucket]:
     config = current_app.config
-    rate = 1 / max(float(config["AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS"]), 0.001)
+    return _bucket_set(
+        ratelimit.key_prefix(),
+        config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
+        config["AUTHSERVER_AUTH_FAILURES_PER_ADDRESS"],
+        config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT"],
+        float(config["AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS"]),
+        account,
+        address,
+    )
+
+
+# Every client authentication (each introspection call, each token request) asks for the
+# buckets of its (account, address): built once per pair and configuration, not per call.
+@lru_cache(maxsize=4096)
+def _bucket_set(
+    prefix: str,
+    per_pair: int,
+    per_address: int,
+    per_account: int,
+    drain_seconds: float,
+    account: str,
+    address: str,
+) -> tuple[tuple[ratelimit.Bucket, ...], ratelimit.Bucket]:
+    rate = 1 / max(drain_seconds, 0.001)
     who, where = _digest(account), _digest(address)
-    failures = [
+    failures = (  # a tuple: the cached set is shared by every caller
         ratelimit.Bucket(
-            ratelimit.key("auth-fail", "pair", who, where),
-            config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
-            rate,
+            ratelimit.key_with(prefix, "auth-fail", "pair", who, where), per_pair, rate
         ),
         ratelimit.Bucket(
-            ratelimit.key("auth-fail", "address", where),
-            config["AUTHSERVER_AUTH_FAILURES_PER_ADDRESS"],
-            rate,
+            ratelimit.key_with(prefix, "auth-fail", "address", where), per_address, rate
         ),
         ratelimit.Bucket(
-            ratelimit.key("auth-fail", "account", who),
-            config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT"],
-            rate,
+            ratelimit.key_with(prefix, "auth-fail", "account", who), per_account, rate
         ),
-    ]
-    known = ratelimit.Bucket(ratelimit.key("auth-known", who, where), 1, 1 / KNOWN_PAIR_SECONDS)
+    )
+    known = ratelimit.Bucket(
+        ratelimit.key_with(prefix, "auth-known", who, where), 1, 1 / KNOWN_PAIR_SECONDS
+    )
     return failures, known
 
 

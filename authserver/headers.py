@@ -11,16 +11,28 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: On every response, unless the view set its own value.
+EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
+#: On HTML pages too.
+HTML_PAGES = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("Cache-Control", "no-store"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    wanted = EVERY_RESPONSE
     if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cache-Control", "no-store")
+        wanted += HTML_PAGES
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        wanted += (HSTS,)
+    # One pass over the names already set: Werkzeug's setdefault (and ``in``) raise and catch
+    # a KeyError for every header that is missing, which is most of them on an API answer.
+    present = set(headers.keys(lower=True))
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 

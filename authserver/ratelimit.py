@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -87,7 +88,7 @@ class MemoryBuckets:
         self._lock = threading.Lock()
         self._state: dict[str, tuple[float, float, float]] = {}
 
-    def pour(self, buckets: list[Bucket], amount: float) -> list[Poured]:
+    def pour(self, buckets: Sequence[Bucket], amount: float) -> list[Poured]:
         now = time.monotonic()
         answers = []
         with self._lock:
@@ -123,7 +124,7 @@ class RedisBuckets:
         self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._client.register_script(LEAKY_BUCKET_LUA)
 
-    def pour(self, buckets: list[Bucket], amount: float) -> list[Poured]:
+    def pour(self, buckets: Sequence[Bucket], amount: float) -> list[Poured]:
         args: list[str] = [repr(float(amount))]
         for bucket in buckets:
             args += [repr(float(bucket.size)), repr(float(bucket.rate))]
@@ -143,7 +144,7 @@ class Buckets:
         self._redis: dict[str, RedisBuckets] = {}
         self._redis_down_until: dict[str, float] = {}
 
-    def pour(self, buckets: list[Bucket], amount: float = 1) -> list[Poured]:
+    def pour(self, buckets: Sequence[Bucket], amount: float = 1) -> list[Poured]:
         """Pour ``amount`` into each bucket (0: just read the levels)."""
         if not buckets:
             return []
@@ -164,7 +165,15 @@ class Buckets:
 
 def key(*parts: str) -> str:
     """A Redis key under the configured prefix: ``<prefix><part>:<part>...``."""
-    prefix = current_app.config.get("AUTHSERVER_REDIS_KEY_PREFIX") or "authserver:"
+    return key_with(key_prefix(), *parts)
+
+
+def key_prefix() -> str:
+    return current_app.config.get("AUTHSERVER_REDIS_KEY_PREFIX") or "authserver:"
+
+
+def key_with(prefix: str, *parts: str) -> str:
+    """:func:`key` with the prefix already read from the configuration."""
     return prefix + ":".join(parts)
 
 

@@ -241,20 +241,30 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def time_zone() -> ZoneInfo:
+    """The zone of the dates the API shows (``AUTHSERVER_TIMEZONE``)."""
+    return _zone(current_app.config["AUTHSERVER_TIMEZONE"])
+
+
 def resource_date(moment: datetime) -> str:
     """Naive UTC -> ISO 8601 with the offset of ``AUTHSERVER_TIMEZONE`` (``...T21:00:00+09:00``)."""
-    return _in_zone(moment, _zone(current_app.config["AUTHSERVER_TIMEZONE"]))
+    return _in_zone(moment, time_zone())
 
 
 def _in_zone(moment: datetime, zone: ZoneInfo) -> str:
     return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds")
 
 
-def to_json(resource: Resource, record: AdminRecord) -> dict[str, Any]:
-    """A record as the API shows it: its number, ``shop_no``, every field, then its dates."""
+def to_json(
+    resource: Resource, record: AdminRecord, zone: ZoneInfo | None = None
+) -> dict[str, Any]:
+    """A record as the API shows it: its number, ``shop_no``, every field, then its dates.
+
+    A list passes ``zone`` (:func:`time_zone`) once for all its records."""
     body: dict[str, Any] = {resource.number_field: record.record_no, "shop_no": SHOP_NO}
-    body.update({f.name: record.data.get(f.name) for f in resource.fields})
-    zone = _zone(current_app.config["AUTHSERVER_TIMEZONE"])  # once for both dates
+    data = record.data
+    body.update({f.name: data.get(f.name) for f in resource.fields})
+    zone = zone or time_zone()
     body["created_date"] = _in_zone(record.created_date, zone)
     body["updated_date"] = _in_zone(record.updated_date, zone)
     return body
