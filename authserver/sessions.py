@@ -24,7 +24,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not session and not session.modified:
             # Flask would work out the cookie's attributes first, then do just this.
-            if session.accessed:  # as Flask-Login's after_request hook always does
+            if session.accessed:
                 response.vary.add("Cookie")
             return
         super().save_session(app, session, response)

@@ -11,6 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from authserver.http import AuthServerFlask
 
+from .helpers import Browser
+
 FORM = "application/x-www-form-urlencoded"
 
 #: Bodies whose parsing must not differ from Werkzeug's: repeats, blanks, '+', escapes,
@@ -90,3 +92,16 @@ def test_ensure_sync_remembers_plain_functions_and_still_runs_coroutines():
             app.ensure_sync(coroutine)
         return
     assert client.get("/coroutine").text == "coroutine"
+
+
+def test_vary_cookie_only_where_a_cookie_could_change_the_answer(live_server, world):
+    """Flask-Login's remember-me hook is skipped without cookies (extensions.py), and with it
+    the session read that made every API answer ``Vary: Cookie``; sessions still do."""
+    api = requests.get(f"{live_server}/malls/{world.mall_id}/api/v2/admin/products")
+    assert api.status_code == 401
+    assert "Cookie" not in api.headers.get("Vary", "")
+    browser = Browser(live_server, world.mall_id)
+    assert browser.login().status_code == 303
+    page = browser.get(browser.url(f"/malls/{world.mall_id}/admin/apps"))
+    assert page.status_code == 200
+    assert "Cookie" in page.headers.get("Vary", "")
