@@ -333,3 +333,21 @@ def test_nul_characters_are_400_never_a_database_error(app, world):
         headers={"Authorization": "Basic YQBiOmM="},  # "a\x00b:c"
     )
     assert basic.status_code == 401 and basic.json["error"] == "invalid_client"
+
+
+def test_an_oversize_introspection_form_is_413_and_never_parsed(app, world, gateway):
+    """Introspection's mall loader reads the form (oauth/prefetch.py) before the size limits
+    run: over AUTHSERVER_MAX_FORM_BYTES it loads the mall alone and leaves the 413 to them."""
+    from flask import g, request
+
+    from authserver.oauth.prefetch import load_mall
+
+    url = f"/malls/{world.mall_id}/api/v2/oauth/introspect"
+    body = {"token": "A" * (app.config["AUTHSERVER_MAX_FORM_BYTES"] + 1)}
+    answer = app.test_client().post(url, data=body, auth=gateway)
+    assert answer.status_code == 413 and answer.json["error"] == "invalid_request"
+    with app.test_request_context(url, method="POST", data=body):
+        mall = load_mall(world.mall_id)
+        assert mall is not None and mall.mall_id == world.mall_id
+        assert "form" not in vars(request._get_current_object())  # never parsed
+        assert "introspection_prefetch" not in g

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import Row, bindparam, select, true
 
 from .. import readonly
 from ..models import GatewayClient, Mall
-from ..tenancy import MallRef, load_mall_with
+from ..tenancy import MallRef, find_mall, load_mall_with
 from .token_lookup import ACCESS_TOKEN, MAX_TOKEN_LENGTH, lookup_statement, token_digest
 
 _URL_MALL = Mall.__table__.alias("url_mall")
@@ -70,9 +70,14 @@ def load_mall(mall_id: str) -> MallRef | None:
     """The mall, with the gateway named by the Basic credentials and the access token."""
     from .server import basic_credentials
 
-    credentials = basic_credentials(request.headers)
+    req = request._get_current_object()
+    length = req.content_length
+    if length is not None and length > current_app.config["AUTHSERVER_MAX_FORM_BYTES"]:
+        # The size limits (limits.py) answer 413 right after this loader: parse nothing first.
+        return find_mall(mall_id)
+    credentials = basic_credentials(req.headers)
     gateway_id = credentials[0] if credentials else ""
-    tokens = request.form.getlist("token")
+    tokens = req.form.getlist("token")
     token = tokens[0] if len(tokens) == 1 else ""
     digest = None
     if token and len(token) <= MAX_TOKEN_LENGTH:
