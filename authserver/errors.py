@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sqlalchemy_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .http import json_response
 from .i18n import N_
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -36,10 +37,8 @@ def api_error(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Cafe24's Admin API envelope: ``{"error": {"code", "message", "more_info"}}``."""
-    response = jsonify(error={"code": status, "message": message, "more_info": more_info or {}})
-    response.status_code = status
-    response.headers.update(headers or {})
-    return response
+    body = {"error": {"code": status, "message": message, "more_info": more_info or {}}}
+    return json_response(body, status, headers)
 
 
 def error_page(status: int, title: str, message: str, detail: str = "") -> tuple[str, int]:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -25,6 +24,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import csrf, db
+from .http import COMPACT_JSON
 
 ACCESS_LOGGER = "authserver.access"
 
@@ -46,9 +46,6 @@ SECRET_PARAMETERS = frozenset(
     }
 )
 REDACTED = "[redacted]"
-
-#: ``json.dumps(..., separators=...)`` builds an encoder per call; the access log reuses one.
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 bp = Blueprint("ops", __name__)
 logger = logging.getLogger(__name__)
@@ -130,7 +127,7 @@ class AccessLog:
             "remote_addr": environ.get("REMOTE_ADDR", ""),
             "user_agent": environ.get("HTTP_USER_AGENT", "")[:200],
         }
-        return _COMPACT_JSON.encode(record)
+        return COMPACT_JSON.encode(record)
 
 
 class LineHandler(logging.StreamHandler):

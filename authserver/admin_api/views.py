@@ -12,10 +12,11 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 
 from ..errors import api_error
 from ..extensions import db
+from ..http import json_response
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .resources import MAX_INT, REPORT, SINGLETON, Invalid, Resource, product_refs, validate
@@ -30,8 +31,6 @@ _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 _MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _DIGITS = re.compile(r"[0-9]{1,10}")
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
-#: One encoder for every answer (``json.dumps`` with ``separators`` builds one per call).
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 class Refused(Exception):
@@ -98,9 +97,7 @@ def dispatch() -> Response:
 
 def jsonify(payload: dict[str, Any], status: int = 200) -> Response:
     """JSON in the order the fields were written (number first, dates last), as Cafe24 does."""
-    return current_app.response_class(
-        _COMPACT_JSON.encode(payload), status=status, mimetype="application/json"
-    )
+    return json_response(payload, status)
 
 
 # -- actions -----------------------------------------------------------------------------
