@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 
 from .. import audit, readonly
 from ..crypto import SECRET_LENGTH, constant_time_equals, random_base62, sha256_hex
 from ..extensions import db
 from ..models import GatewayClient
 from ..models.base import utcnow
+from ..readonly import Record
 from .prefetch import GatewayRow, prefetched_gateway
 
 #: Authlib client-authentication method name for gateway credentials.
@@ -31,7 +32,7 @@ class GatewayCaller:
     """An authenticated gateway, as the client object Authlib's endpoints receive."""
 
     #: the ``gateway_clients`` row (``id``, ``client_id``)
-    gateway: GatewayClient | GatewayRow | Row
+    gateway: GatewayClient | GatewayRow | Record
     is_gateway = True
 
     @property

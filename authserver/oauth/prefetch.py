@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, g, request
-from sqlalchemy import Row, bindparam, select, true
+from sqlalchemy import bindparam, select, true
 
 from .. import readonly
 from ..models import GatewayClient, Mall
+from ..readonly import Record
 from ..tenancy import MallRef, find_mall, load_mall_with
 from .token_lookup import ACCESS_TOKEN, MAX_TOKEN_LENGTH, lookup_statement, token_digest
 
@@ -62,7 +63,7 @@ class Prefetched:
     gateway_id: str
     gateway: GatewayRow | None
     token: str
-    access: Row | None
+    access: Record | None
 
 
 @load_mall_with("oauth.introspect")
@@ -103,7 +104,7 @@ def prefetched_gateway(client_id: str) -> tuple[bool, GatewayRow | None]:
     return False, None
 
 
-def prefetched_lookups(token: str) -> dict[str, Row | None] | None:
+def prefetched_lookups(token: str) -> dict[str, Record | None] | None:
     """``{"access_token": row or None}`` when this request's statement looked ``token`` up."""
     prefetched: Prefetched | None = g.get("introspection_prefetch")
     if prefetched is not None and prefetched.token and prefetched.token == token:

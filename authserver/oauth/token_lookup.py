@@ -19,13 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, and_, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from werkzeug.datastructures import MultiDict
 
 from .. import readonly
 from ..crypto import sha256_hex
 from ..models import App, Installation, Mall, Token
 from ..models.grants import access_token_active, refresh_token_active
+from ..readonly import Record
 from .jwt_tokens import lookup_digest
 
 ACCESS_TOKEN = "access_token"
@@ -43,7 +44,7 @@ class FoundToken:
     """A token row and which of its two tokens was presented."""
 
     #: the ``tokens`` row (columns as attributes: ``scope``, ``family_id``, ``app_pk``, ...)
-    row: Row
+    row: Record
     kind: str
     #: the token's mall and app, and whether that app is installed there, fetched with the row
     mall_id: str
@@ -80,7 +81,7 @@ def token_hint(form: MultiDict) -> str | None:
 
 
 def find_token(
-    value: str, hint: str | None = None, fetched: dict[str, Row | None] | None = None
+    value: str, hint: str | None = None, fetched: dict[str, Record | None] | None = None
 ) -> FoundToken | None:
     """The row holding ``value`` as an access or refresh token, the hinted kind tried first.
 
@@ -109,7 +110,7 @@ def token_digest(kind: str, value: str) -> str | None:
     return lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
 
 
-def fetch(kind: str, digest: str) -> Row | None:
+def fetch(kind: str, digest: str) -> Record | None:
     """The row of the token of ``kind`` whose SHA-256 is ``digest``, with its mall and app."""
     return readonly.first(_LOOKUPS[kind], {"digest": digest})
 
