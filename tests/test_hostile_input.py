@@ -351,3 +351,25 @@ def test_an_oversize_introspection_form_is_413_and_never_parsed(app, world, gate
         assert mall is not None and mall.mall_id == world.mall_id
         assert "form" not in vars(request._get_current_object())  # never parsed
         assert "introspection_prefetch" not in g
+
+
+def test_an_oversize_token_form_is_413_and_never_parsed(app, world):
+    """The token endpoint's mall loader reads the form too (oauth/token_prefetch.py): over
+    AUTHSERVER_MAX_FORM_BYTES it loads the mall alone and leaves the 413 to the limits."""
+    from flask import g, request
+
+    from authserver.oauth.token_prefetch import load_mall
+
+    url = f"/malls/{world.mall_id}/api/v2/oauth/token"
+    body = {
+        "grant_type": "authorization_code",
+        "code": "A" * (app.config["AUTHSERVER_MAX_FORM_BYTES"] + 1),
+        "client_id": world.native.client_id,
+    }
+    answer = app.test_client().post(url, data=body)
+    assert answer.status_code == 413 and answer.json["error"] == "invalid_request"
+    with app.test_request_context(url, method="POST", data=body):
+        mall = load_mall(world.mall_id)
+        assert mall is not None and mall.mall_id == world.mall_id
+        assert "form" not in vars(request._get_current_object())  # never parsed
+        assert "token_prefetch" not in g

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from datetime import datetime
 
 import pytest
 import requests
 
+from authserver import readonly
 from authserver.extensions import db
-from authserver.models import AuthorizationCode, Token
+from authserver.models import AuditEvent, AuthorizationCode, Token
 
-from .helpers import Browser, exchange, refresh, token_url
+from .helpers import Browser, Statements, exchange, pkce_pair, refresh, token_url
 
 
 @pytest.fixture
@@ -319,3 +321,64 @@ def test_uninstall_before_the_consume_leaves_the_code_unused(
     with app.app_context():
         assert db.session.scalar(db.select(AuthorizationCode.used_at)) is None
         assert db.session.scalar(db.select(db.func.count()).select_from(Token)) == 0
+
+
+@pytest.mark.parametrize("kind", ["web", "native"])
+def test_a_code_exchange_is_one_read_and_three_writes(app, live_server, world, browser, kind):
+    """The mall, the app and the code are read together on the autocommit read engine
+    (oauth/token_prefetch.py); the session runs only the writes: the consume, the token row
+    and the audit row. Web apps authenticate with Basic, native apps name themselves in the
+    body."""
+    client = getattr(world, kind)
+    verifier, challenge = pkce_pair()
+    code = browser.authorize(client, code_challenge=challenge, code_challenge_method="S256")
+    with app.app_context():
+        session_engine, reads_engine = db.engine, readonly.engine(app)
+    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
+        response = exchange(
+            live_server, world.mall_id, client, code["code"], code_verifier=verifier
+        )
+    assert response.status_code == 200, response.text
+    assert (reads.count, in_session.count) == (1, 3)
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent.event)).all()
+        assert events.count("token_issued") == 1
+
+
+def test_a_failed_exchange_reads_once_and_writes_nothing(app, live_server, world, code):
+    """A wrong secret, an unknown code and a wrong redirect URI are answered from the one
+    read: nothing starts a transaction."""
+    with app.app_context():
+        session_engine, reads_engine = db.engine, readonly.engine(app)
+    wrong_secret = {"auth": (world.web.client_id, "not-the-secret")}
+    right = {"auth": (world.web.client_id, world.web.client_secret)}
+    cases = [
+        (_code_data(world, code), wrong_secret, 401),
+        ({**_code_data(world, code), "code": "unknown"}, right, 400),
+        ({**_code_data(world, code), "redirect_uri": "https://app.example/other"}, right, 400),
+    ]
+    for data, auth, status in cases:
+        with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
+            response = _post(live_server, world, data, **auth)
+        assert response.status_code == status, response.text
+        assert (reads.count, in_session.count) == (1, 0)
+    assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
+
+
+def test_the_client_is_a_frozen_value_outside_the_session(app, world):
+    """Authlib's endpoints get a plain row of the app (oauth/clients.py), never an ORM entity,
+    so no relationship can cascade it into the session; its repr (Authlib's debug log prints
+    it) holds no secret, and the App Secret is still checked against the encrypted column."""
+    from authserver.oauth.clients import Client
+    from authserver.oauth.server import authorization_server
+
+    with app.test_request_context():
+        client = authorization_server.query_client(world.web.client_id)
+        assert isinstance(client, Client) and len(db.session.identity_map) == 0
+        assert client.check_client_secret(world.web.client_secret)
+        assert not client.check_client_secret(world.web.client_secret[:-1] + "?")
+        assert client.client_secret_encrypted not in repr(client)
+        assert world.web.client_secret not in repr(client)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            client.scope = "mall.write_product"  # type: ignore[misc]
+        assert authorization_server.query_client("unknown") is None

@@ -19,7 +19,63 @@ NATIVE = "native"
 APP_TYPES = (WEB, NATIVE)
 
 
-class App(db.Model):
+class AuthlibClient:
+    """Authlib's ClientMixin over an app's columns (``client_id``, ``client_secret_encrypted``,
+    ``app_type``, ``redirect_uris``, ``scope``): the ORM row below and the OAuth endpoints'
+    plain row (``oauth/clients.py``) share it, so the client rules are written once."""
+
+    __slots__ = ()
+
+    # -- App Secret --------------------------------------------------------------------
+    @property
+    def client_secret(self) -> str:
+        return current_app.extensions["authserver.secrets"].decrypt(self.client_secret_encrypted)
+
+    # -- permissions --------------------------------------------------------------------
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split()
+
+    @property
+    def is_public(self) -> bool:
+        return self.app_type == NATIVE
+
+    # -- Authlib ClientMixin -------------------------------------------------------------
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        # redirect_uri is always required (DESIGN.md, Authorization request rules).
+        return None
+
+    def get_allowed_scope(self, scope: str) -> str | None:
+        requested = scope.split() if scope else []
+        if not requested or not set(requested) <= set(self.scopes):
+            return None
+        return " ".join(requested)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return any(
+            redirect_uri_matches(registered, redirect_uri, self.app_type)
+            for registered in self.redirect_uris or []
+        )
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return constant_time_equals(self.client_secret, client_secret)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.is_public:
+            return method == "none"
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in ("authorization_code", "refresh_token")
+
+
+class App(AuthlibClient, db.Model):
     """An app (OAuth client). Web apps are confidential clients that authenticate with their
     App Secret; native apps are public clients that prove possession with PKCE and use their
     App Secret only to verify launches (DESIGN.md, Developer Center rules)."""
@@ -67,50 +123,3 @@ class App(db.Model):
         secret = random_base62(SECRET_LENGTH)
         self.client_secret_encrypted = current_app.extensions["authserver.secrets"].encrypt(secret)
         return secret
-
-    @property
-    def client_secret(self) -> str:
-        return current_app.extensions["authserver.secrets"].decrypt(self.client_secret_encrypted)
-
-    # -- permissions --------------------------------------------------------------------
-    @property
-    def scopes(self) -> list[str]:
-        return self.scope.split()
-
-    @property
-    def is_public(self) -> bool:
-        return self.app_type == NATIVE
-
-    # -- Authlib ClientMixin -------------------------------------------------------------
-    def get_client_id(self) -> str:
-        return self.client_id
-
-    def get_default_redirect_uri(self) -> None:
-        # redirect_uri is always required (DESIGN.md, Authorization request rules).
-        return None
-
-    def get_allowed_scope(self, scope: str) -> str | None:
-        requested = scope.split() if scope else []
-        if not requested or not set(requested) <= set(self.scopes):
-            return None
-        return " ".join(requested)
-
-    def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return any(
-            redirect_uri_matches(registered, redirect_uri, self.app_type)
-            for registered in self.redirect_uris or []
-        )
-
-    def check_client_secret(self, client_secret: str) -> bool:
-        return constant_time_equals(self.client_secret, client_secret)
-
-    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        if self.is_public:
-            return method == "none"
-        return method in ("client_secret_basic", "client_secret_post")
-
-    def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code"
-
-    def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type in ("authorization_code", "refresh_token")

@@ -5,7 +5,11 @@ change from call to call) on the tables, returning plain rows without the ORM's 
 
 - the lookup finds the code by its SHA-256 together with its app's installation on the mall
   (an outer join on the installations' unique index), one query for what Authlib's
-  ``query_authorization_code`` and ``authenticate_user`` both need;
+  ``query_authorization_code`` and ``authenticate_user`` both need. It runs on the read-only
+  engine (``readonly.py``), outside the session's transaction: what it reads of the code never
+  changes but ``used_at``, which it does not read, and the consume below is what decides
+  whether the code is still unused and what the installation grants. So the session's
+  transaction (on SQLite, the one writer's lock: ``sqlite_writers.py``) starts at the consume;
 - the consume is the conditional UPDATE that makes a code single-use, and it returns the
   installation's scopes as they are at that moment, so an uninstall that committed since the
   lookup is still seen (the code is then not used up: the caller rolls back).
@@ -18,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, select, update
 
+from .. import readonly
 from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import AuthorizationCode, Installation
@@ -48,7 +53,7 @@ class PresentedCode(AuthlibCode):
 
 def find_code(code: str) -> PresentedCode | None:
     """The code whose SHA-256 is stored, used or not (a replay is recognised by the consume)."""
-    row = db.session.execute(_FIND, {"digest": sha256_hex(code)}).first()
+    row = readonly.first(FIND_CODE, {"digest": sha256_hex(code)})
     return None if row is None else PresentedCode(*row)
 
 
@@ -73,8 +78,9 @@ def consume(code: PresentedCode) -> Consumed:
     return Consumed(won=True, installed_scope=row.installed_scope)
 
 
-# installations.scope is NOT NULL, so a NULL ``installed_scope`` means "no installation".
-_FIND = (
+#: The columns of ``PresentedCode``, in its order (``token_prefetch.py`` reads them too).
+#: installations.scope is NOT NULL, so a NULL ``installed_scope`` means "no installation".
+FIND_CODE = (
     select(
         _CODES.c.id,
         _CODES.c.app_pk,

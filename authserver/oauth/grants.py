@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import AuthorizationCode, Installation, Token
 from ..models.base import utcnow
 from .code_store import PresentedCode, consume, find_code
+from .token_prefetch import prefetched_code
 from .tokens import Grantor, TokenResponse, store_token
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
@@ -142,7 +143,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     # -- token endpoint -----------------------------------------------------------------
     def query_authorization_code(self, code: str, client) -> PresentedCode | None:
-        item = find_code(code)
+        # Usually read with the mall and the app in one statement (token_prefetch.py).
+        found, item = prefetched_code(code)
+        if not found:
+            item = find_code(code)
         if item is None or item.app_pk != client.id or item.mall_pk != g.mall.id:
             return None
         if item.expires_at <= utcnow():

@@ -18,22 +18,14 @@ from authlib.oauth2.rfc6749.errors import (
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import Request, current_app, g, request
-from sqlalchemy import bindparam, select
 
 from .. import bruteforce
-from ..extensions import db
-from ..models import App
-from ..models.base import attach_row
+from .clients import Client, find_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .pkce import S256CodeChallenge
 from .requests import ServerRequest
+from .token_prefetch import prefetched_client
 from .tokens import generate_token_response
-
-_APPS = App.__table__
-#: Built once (every token request authenticates its client); the icon stays unloaded.
-_APP_BY_CLIENT_ID = select(
-    *(column for column in _APPS.c if column.name not in ("icon", "icon_content_type"))
-).where(_APPS.c.client_id == bindparam("client_id"))
 
 
 def issuer_for(mall_id: str) -> str:
@@ -60,11 +52,13 @@ class MallIssuer(IssuerParameter):
 
 
 class AuthorizationServer(FlaskAuthorizationServer):
-    def query_client(self, client_id: str) -> App | None:
+    def query_client(self, client_id: str) -> Client | None:
+        """The app as a plain value, never an ORM entity (``clients.py``)."""
         if not client_id or len(client_id) > 64:
             return None
-        row = db.session.execute(_APP_BY_CLIENT_ID, {"client_id": client_id}).first()
-        return None if row is None else attach_row(App, row)
+        # A code exchange's app usually came with the mall (token_prefetch.py).
+        found, client = prefetched_client(client_id)
+        return client if found else find_client(client_id)
 
     def save_token(self, token, request):  # pragma: no cover - the grants store their rows
         raise NotImplementedError("tokens are stored by the grants, in their transaction")

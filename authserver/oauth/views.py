@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from ..errors import error_page, oauth_error
 from ..extensions import csrf, db
 from ..mall_admin.auth import current_operator
-from ..models import AuthorizationRequest
+from ..models import App, AuthorizationRequest
 from ..models.base import utcnow
 from ..scopes import group_by_category
 from ..tenancy import bind_mall
@@ -63,9 +63,9 @@ def authorize():
     if operator is None:
         return _login_redirect()
 
-    app = grant.client
+    client = grant.client
     requested = grant.request.scope.split()
-    installation = find_installation(g.mall, app)
+    installation = find_installation(g.mall, client)
     granted = set(installation.scopes) if installation else set()
     new_scopes = [scope for scope in requested if scope not in granted]
     if not new_scopes:
@@ -86,7 +86,8 @@ def authorize():
         "oauth/consent.html",
         mall=g.mall,
         operator=operator,
-        app=app,
+        # The page shows the app's icon and developer: the entity, not the grant's plain row.
+        app=db.session.get(App, client.id),
         new_groups=group_by_category(new_scopes),
         granted_groups=group_by_category(granted),
         form_action=_this_url(),
