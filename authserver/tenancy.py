@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, current_app, g, request
 from sqlalchemy import bindparam, select
 
 from . import readonly
@@ -45,13 +45,27 @@ _LOADERS: dict[str, MallLoader] = {}
 
 def load_mall_with(endpoint: str) -> Callable[[MallLoader], MallLoader]:
     """Register ``loader(mall_id)`` to load the mall of ``endpoint`` in place of ``find_mall``;
-    it runs at the same point, so every check keeps its order."""
+    it runs at the same point, so every check keeps its order.
+
+    Such loaders read the form, and URL preprocessors run before the size limits
+    (``limits.py``): for a form over ``AUTHSERVER_MAX_FORM_BYTES`` the mall is loaded alone and
+    the limits answer 413 next, with nothing parsed first."""
 
     def register(loader: MallLoader) -> MallLoader:
         _LOADERS[endpoint] = loader
         return loader
 
     return register
+
+
+def _loader_of(endpoint: str) -> MallLoader:
+    loader = _LOADERS.get(endpoint)
+    if loader is None:
+        return find_mall
+    length = request.content_length
+    if length is not None and length > current_app.config["AUTHSERVER_MAX_FORM_BYTES"]:
+        return find_mall
+    return loader
 
 
 def bind_mall(blueprint: Blueprint, *, require: bool = True) -> None:
@@ -61,7 +75,7 @@ def bind_mall(blueprint: Blueprint, *, require: bool = True) -> None:
     def _load_mall(endpoint, values):
         mall_id = values.pop("mall_id", None) if values else None
         valid = mall_id and len(mall_id) <= 64 and "\x00" not in mall_id
-        g.mall = _LOADERS.get(endpoint, find_mall)(mall_id) if valid else None
+        g.mall = _loader_of(endpoint)(mall_id) if valid else None
         g.requested_mall_id = mall_id
 
     @blueprint.url_defaults

@@ -18,6 +18,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .admin_api_support import obtain_token
 from .devcenter import log_in
@@ -335,41 +336,27 @@ def test_nul_characters_are_400_never_a_database_error(app, world):
     assert basic.status_code == 401 and basic.json["error"] == "invalid_client"
 
 
-def test_an_oversize_introspection_form_is_413_and_never_parsed(app, world, gateway):
-    """Introspection's mall loader reads the form (oauth/prefetch.py) before the size limits
-    run: over AUTHSERVER_MAX_FORM_BYTES it loads the mall alone and leaves the 413 to them."""
+@pytest.mark.parametrize(
+    "endpoint, field, prefetch",
+    [("introspect", "token", "introspection_prefetch"), ("token", "code", "token_prefetch")],
+)
+def test_an_oversize_form_is_413_and_never_parsed(app, world, gateway, endpoint, field, prefetch):
+    """The mall loaders of introspection and the token endpoint read the form (prefetch.py,
+    token_prefetch.py) before the size limits run: over AUTHSERVER_MAX_FORM_BYTES tenancy.py
+    loads the mall alone and leaves the 413 to the limits."""
     from flask import g, request
 
-    from authserver.oauth.prefetch import load_mall
-
-    url = f"/malls/{world.mall_id}/api/v2/oauth/introspect"
-    body = {"token": "A" * (app.config["AUTHSERVER_MAX_FORM_BYTES"] + 1)}
+    url = f"/malls/{world.mall_id}/api/v2/oauth/{endpoint}"
+    body = {
+        "grant_type": "authorization_code",
+        "client_id": world.native.client_id,
+        field: "A" * (app.config["AUTHSERVER_MAX_FORM_BYTES"] + 1),
+    }
     answer = app.test_client().post(url, data=body, auth=gateway)
     assert answer.status_code == 413 and answer.json["error"] == "invalid_request"
     with app.test_request_context(url, method="POST", data=body):
-        mall = load_mall(world.mall_id)
-        assert mall is not None and mall.mall_id == world.mall_id
+        with pytest.raises(RequestEntityTooLarge):  # the limits, right after the loader
+            app.preprocess_request()
+        assert g.mall is not None and g.mall.mall_id == world.mall_id
         assert "form" not in vars(request._get_current_object())  # never parsed
-        assert "introspection_prefetch" not in g
-
-
-def test_an_oversize_token_form_is_413_and_never_parsed(app, world):
-    """The token endpoint's mall loader reads the form too (oauth/token_prefetch.py): over
-    AUTHSERVER_MAX_FORM_BYTES it loads the mall alone and leaves the 413 to the limits."""
-    from flask import g, request
-
-    from authserver.oauth.token_prefetch import load_mall
-
-    url = f"/malls/{world.mall_id}/api/v2/oauth/token"
-    body = {
-        "grant_type": "authorization_code",
-        "code": "A" * (app.config["AUTHSERVER_MAX_FORM_BYTES"] + 1),
-        "client_id": world.native.client_id,
-    }
-    answer = app.test_client().post(url, data=body)
-    assert answer.status_code == 413 and answer.json["error"] == "invalid_request"
-    with app.test_request_context(url, method="POST", data=body):
-        mall = load_mall(world.mall_id)
-        assert mall is not None and mall.mall_id == world.mall_id
-        assert "form" not in vars(request._get_current_object())  # never parsed
-        assert "token_prefetch" not in g
+        assert prefetch not in g

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import g, request
 from sqlalchemy import bindparam, select, true
 
 from .. import readonly
 from ..models import GatewayClient, Mall
 from ..readonly import Record
-from ..tenancy import MallRef, find_mall, load_mall_with
+from ..tenancy import MallRef, load_mall_with
 from .token_lookup import ACCESS_TOKEN, MAX_TOKEN_LENGTH, lookup_statement, token_digest
 
 _URL_MALL = Mall.__table__.alias("url_mall")
@@ -72,10 +72,6 @@ def load_mall(mall_id: str) -> MallRef | None:
     from .server import basic_credentials
 
     req = request._get_current_object()
-    length = req.content_length
-    if length is not None and length > current_app.config["AUTHSERVER_MAX_FORM_BYTES"]:
-        # The size limits (limits.py) answer 413 right after this loader: parse nothing first.
-        return find_mall(mall_id)
     credentials = basic_credentials(req.headers)
     gateway_id = credentials[0] if credentials else ""
     tokens = req.form.getlist("token")

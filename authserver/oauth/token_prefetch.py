@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import g, request
 from sqlalchemy import bindparam, select, true
 
 from .. import readonly
 from ..crypto import sha256_hex
 from ..models import App, Mall
-from ..tenancy import MallRef, find_mall, load_mall_with
+from ..tenancy import MallRef, load_mall_with
 from .clients import CLIENT_COLUMNS, Client, client_from_row
 from .code_store import FIND_CODE, PresentedCode
 
@@ -75,10 +75,6 @@ def load_mall(mall_id: str) -> MallRef | None:
     from .server import basic_credentials
 
     req = request._get_current_object()
-    length = req.content_length
-    if length is not None and length > current_app.config["AUTHSERVER_MAX_FORM_BYTES"]:
-        # The size limits (limits.py) answer 413 right after this loader: parse nothing first.
-        return find_mall(mall_id)
     form = req.form
     credentials = basic_credentials(req.headers)
     client_id = credentials[0] if credentials is not None else _single(form, "client_id")
