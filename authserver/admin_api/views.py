@@ -95,11 +95,6 @@ def dispatch() -> Response:
         return api_error(error.status, error.message, error.more_info)
 
 
-def jsonify(payload: dict[str, Any], status: int = 200) -> Response:
-    """JSON in the order the fields were written (number first, dates last), as Cafe24 does."""
-    return json_response(payload, status)
-
-
 # -- actions -----------------------------------------------------------------------------
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
@@ -111,11 +106,11 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
         rows = records.list_records(caller.mall_pk, resource, caller.app_pk, limit, offset)
         zone = records.time_zone()
         items = [records.to_json(resource, row, zone) for row in rows]
-    return jsonify({resource.key: items})
+    return json_response({resource.key: items})
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:
-    return jsonify(
+    return json_response(
         {"count": records.count_records(caller.mall_pk, endpoint.resource, caller.app_pk)}
     )
 
@@ -124,9 +119,9 @@ def _get(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
     if resource.kind == SINGLETON:
         row = records.read_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
-        return jsonify({resource.singular: records.store_json(resource, caller.mall_id, row)})
+        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
     row = _existing(endpoint, caller, records.read_record)
-    return jsonify({resource.singular: records.to_json(resource, row)})
+    return json_response({resource.singular: records.to_json(resource, row)})
 
 
 def _create(endpoint: Endpoint, caller: Caller) -> Response:
@@ -135,7 +130,7 @@ def _create(endpoint: Endpoint, caller: Caller) -> Response:
     _check_products(resource, caller, data)
     row = records.create_record(caller.mall_pk, resource, caller.app_pk, data)
     db.session.commit()
-    return jsonify({resource.singular: records.to_json(resource, row)}, 201)
+    return json_response({resource.singular: records.to_json(resource, row)}, 201)
 
 
 def _update(endpoint: Endpoint, caller: Caller) -> Response:
@@ -144,13 +139,13 @@ def _update(endpoint: Endpoint, caller: Caller) -> Response:
         data = validate(resource, _request_object(), partial=True)
         row = records.put_store(caller.mall_pk, resource, data)
         db.session.commit()
-        return jsonify({resource.singular: records.store_json(resource, caller.mall_id, row)})
+        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
     row = _existing(endpoint, caller)
     data = validate(resource, _request_object(), partial=True)
     _check_products(resource, caller, data)
     row.data = {**row.data, **data}
     db.session.commit()
-    return jsonify({resource.singular: records.to_json(resource, row)})
+    return json_response({resource.singular: records.to_json(resource, row)})
 
 
 def _delete(endpoint: Endpoint, caller: Caller) -> Response:
@@ -158,7 +153,7 @@ def _delete(endpoint: Endpoint, caller: Caller) -> Response:
     row = _existing(endpoint, caller)
     db.session.delete(row)
     db.session.commit()
-    return jsonify(
+    return json_response(
         {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: row.record_no}}
     )
 
