@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -24,7 +25,6 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import csrf, db
-from .http import COMPACT_JSON
 
 ACCESS_LOGGER = "authserver.access"
 
@@ -106,9 +106,15 @@ class AccessLog:
             log = self.log
             if log.isEnabledFor(logging.INFO):
                 line = self._line(environ, seen.get("status", "500"), started)
-                # What log.info() does, less its walk up the stack for the caller's file and
-                # line, which an access line never shows: this runs on every request.
-                log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, line, None, None))
+                handlers = log.handlers
+                if len(handlers) == 1 and type(handlers[0]) is LineHandler and not log.filters:
+                    # The logger as _access_logger set it up: its one handler writes the line
+                    # as it is, so the LogRecord that logging would build around it first (as
+                    # much work as the line itself, on every request) is skipped.
+                    handlers[0].write_line(line)
+                else:  # handlers or filters added since (a test's capture, say): the full path
+                    record = log.makeRecord(log.name, logging.INFO, __file__, 0, line, None, None)
+                    log.handle(record)
 
     @staticmethod
     def _line(environ: dict[str, Any], status: str, started: float) -> str:
@@ -117,17 +123,38 @@ class AccessLog:
             query = redact_query(raw_query)
         except ValueError:
             query = REDACTED
-        record = {
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": environ.get("REQUEST_METHOD", ""),
-            "path": (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))[:512],
-            "query": query[:1024],
-            "status": int(status.split(" ", 1)[0]),
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            "remote_addr": environ.get("REMOTE_ADDR", ""),
-            "user_agent": environ.get("HTTP_USER_AGENT", "")[:200],
-        }
-        return COMPACT_JSON.encode(record)
+        path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))[:512]
+        # The fields in a fixed order, each string escaped as json.dumps escapes it: what
+        # encoding the dict did, without walking it.
+        return (
+            f'{{"time":"{_now()}",'
+            f'"method":{_json_string(environ.get("REQUEST_METHOD", ""))},'
+            f'"path":{_json_string(path)},'
+            f'"query":{_json_string(query[:1024])},'
+            f'"status":{int(status.split(" ", 1)[0])},'
+            f'"duration_ms":{round((time.perf_counter() - started) * 1000, 2)!r},'
+            f'"remote_addr":{_json_string(environ.get("REMOTE_ADDR", ""))},'
+            f'"user_agent":{_json_string(environ.get("HTTP_USER_AGENT", "")[:200])}}}'
+        )
+
+
+def _now() -> str:
+    """The time as ``datetime.now(UTC).isoformat(timespec="milliseconds")`` writes it.
+
+    The part up to the second is formatted once per second; only the milliseconds are new.
+    """
+    now = time.time()
+    second = int(now)
+    prefix = _second_prefix.get(second)
+    if prefix is None:
+        _second_prefix.clear()
+        prefix = _second_prefix[second] = datetime.fromtimestamp(second, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
+    return f"{prefix}.{int((now - second) * 1000):03d}+00:00"
+
+
+_second_prefix: dict[int, str] = {}
 
 
 class LineHandler(logging.StreamHandler):
@@ -142,6 +169,17 @@ class LineHandler(logging.StreamHandler):
             self.stream.write(f"{record.msg}\n")
         except Exception:  # noqa: BLE001 - logging's contract: report, never raise
             self.handleError(record)
+
+    def write_line(self, line: str) -> None:
+        """What ``handle`` would do with a record of ``line``, for a handler with no filters."""
+        if self.filters or self.level > logging.INFO:
+            return self.handle(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))
+        with self.lock:  # one line at a time under gthread, as Handler.handle does
+            try:
+                self.stream.write(f"{line}\n")
+            except Exception:  # noqa: BLE001 - logging's contract: report, never raise
+                self.handleError(logging.makeLogRecord({"msg": line}))
+        return None
 
 
 def _access_logger(enabled: bool) -> logging.Logger:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 import flask
 import pytest
 import requests
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from authserver.http import AuthServerFlask
 
@@ -50,6 +51,33 @@ def test_a_form_over_max_content_length_is_still_413(app):
         assert flask.request.max_content_length == limit
         with pytest.raises(RequestEntityTooLarge):
             flask.request.form  # noqa: B018 - the access is the test
+
+
+def _read_as(target: flask.Flask, body: bytes, announced: int):
+    """The form (or the exception) and what is left to read, for a body announced as
+    ``announced`` bytes long, on ``target``."""
+    overrides = {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(announced)}
+    with target.test_request_context(
+        "/", method="POST", content_type=FORM, environ_overrides=overrides
+    ):
+        try:
+            form = list(flask.request.form.items(multi=True))
+        except HTTPException as exc:
+            return type(exc), None
+        return form, (flask.request.get_data(), flask.request.stream.read())
+
+
+@pytest.mark.parametrize(
+    ("body", "announced"),
+    [(b"token=abc&x=1", 13), (b"token=abc&x=1", 9), (b"token=abc&x=1", 20), (b"", 0)],
+)
+def test_the_body_is_read_as_werkzeug_reads_it(app, body, announced):
+    """Exactly ``Content-Length`` bytes; a shorter body is Werkzeug's 400; nothing is left to
+    read afterwards."""
+    ours = _read_as(app, body, announced)
+    assert ours == _read_as(flask.Flask("plain"), body, announced)
+    if announced > len(body):
+        assert ours == (ClientDisconnected, None)
 
 
 def test_the_limits_are_the_configuration_of_each_app(app):

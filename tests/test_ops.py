@@ -218,3 +218,46 @@ def test_gunicorn_workers_freeze_their_start_up_objects(monkeypatch):
         assert gc.get_freeze_count() > 10_000  # the test process's modules, at least
     finally:
         gc.unfreeze()
+
+
+def test_access_line_written_directly_is_the_json_of_its_fields(app):
+    """In production the access logger's one handler writes the line without a LogRecord; the
+    line is still exactly ``json.dumps`` of its fields, awkward strings included."""
+    import io
+    from datetime import datetime
+
+    from werkzeug.test import EnvironBuilder
+
+    from authserver.ops import AccessLog, LineHandler
+
+    stream = io.StringIO()
+    log = logging.getLogger("authserver.test_access_direct")
+    handler = LineHandler(stream)
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    agent = 'curl/8 "quoted" \\ back\tslash \u00e9\u4e2d \U0001f600 \x01'
+    environ = EnvironBuilder(
+        path="/h\u00e9llo/\u4e2d",
+        query_string="state=%C3%A9&code=secret",
+        headers={"User-Agent": agent},
+        environ_base={"REMOTE_ADDR": "203.0.113.5"},
+    ).get_environ()
+    try:
+        b"".join(AccessLog(app.wsgi_app, log)(environ, lambda *args: None))
+    finally:
+        log.removeHandler(handler)
+    (line,) = stream.getvalue().splitlines()
+    fields = json.loads(line)
+    assert line == json.dumps(fields, separators=(",", ":"))  # the encoder's own output
+    assert fields["path"] == environ["PATH_INFO"] and fields["user_agent"] == agent
+    assert fields["query"] == "state=%C3%A9&code=[redacted]"
+    assert (fields["method"], fields["status"], fields["remote_addr"]) == (
+        "GET",
+        404,
+        "203.0.113.5",
+    )
+    assert isinstance(fields["duration_ms"], float)
+    written = datetime.fromisoformat(fields["time"])
+    assert abs(written.timestamp() - time.time()) < 5 and written.utcoffset().total_seconds() == 0
+    assert len(fields["time"]) == len("2026-11-27T02:40:00.123+00:00")
