@@ -25,14 +25,17 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
     wanted = EVERY_RESPONSE
-    if response.mimetype == "text/html":
+    content_type = response.content_type  # the raw header: ``mimetype`` would parse it
+    if content_type is not None and content_type.lower().startswith("text/html"):
         wanted += HTML_PAGES
-    if request.is_secure:
+    if request.environ["wsgi.url_scheme"] == "https":  # ``is_secure``, without the property
         wanted += (HSTS,)
     # One pass over the names already set: Werkzeug's setdefault (and ``in``) raise and catch
     # a KeyError for every header that is missing, which is most of them on an API answer.
-    present = set(headers.keys(lower=True))
-    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    present = {name.lower() for name, _ in headers}
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
