@@ -32,6 +32,37 @@ class Server:
         stop(self.process)
 
 
+def group_cpu_seconds(group: int) -> float | None:
+    """CPU seconds (user and system, reaped children included) of the processes in a process
+    group: a gunicorn target's master and workers. ``None`` where /proc is not Linux's."""
+    total, found = 0.0, False
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if int(fields[2]) == group:  # the fields after the name: state, ppid, pgrp, ...
+            total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+            found = True
+    return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

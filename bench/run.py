@@ -35,7 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import limiter_check  # noqa: E402
-from bench.harness import Server, run_load, start_gunicorn  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Server,
+    group_cpu_seconds,
+    machine_busy_seconds,
+    run_load,
+    start_gunicorn,
+)
 from bench.seeding import REDIRECT_URI, Seeded, create_postgres_database, seed  # noqa: E402
 
 
@@ -130,7 +136,14 @@ def load_scenario(server: Server, scenario: Scenario, args, number: int) -> dict
         bodies = bodies[(number - 1) * block : number * block]
     expected = scenario.status if seeded.real else 200
     path = scenario.path.format(mall_id=seeded.mall_id)
+    server_before, machine_before = group_cpu_seconds(server.process.pid), machine_busy_seconds()
     result = run_load(server.base, scenario.method, path, headers, bodies, expected, args)
+    server_after, machine_after = group_cpu_seconds(server.process.pid), machine_busy_seconds()
+    # Where a request's time goes: the target's own processes, and the whole machine (the load
+    # generator and, for PostgreSQL, the database server run on the same cores).
+    if None not in (server_before, server_after, machine_before, machine_after):
+        result["server_us"] = (server_after - server_before) / result["requests"] * 1e6
+        result["machine_us"] = (machine_after - machine_before) / result["requests"] * 1e6
     if scenario.single_use and seeded.real and result["requests"] > len(bodies):
         result["note"] = f"ran out of pre-issued codes ({len(bodies)} a round)"
     return result
@@ -141,6 +154,9 @@ def summarise(rounds: list[dict], bare_rounds: list[dict] | None) -> dict:
     summary = {
         key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50_ms", "p99_ms")
     }
+    for key in ("server_us", "machine_us"):
+        if all(key in r for r in rounds):
+            summary[key] = statistics.median(r[key] for r in rounds)
     summary["errors"] = sum(r["errors"] for r in rounds)
     summary["note"] = "; ".join(sorted({r["note"] for r in rounds if r.get("note")}))
     if bare_rounds:
@@ -152,10 +168,18 @@ def summarise(rounds: list[dict], bare_rounds: list[dict] | None) -> dict:
 
 def fmt(result: dict) -> str:
     ratio = f"  ratio {result['ratio']:.2f}" if "ratio" in result else ""
+    cpu = f"  CPU/req {_cpu(result)}" if "server_us" in result else ""
     return (
         f"{result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}{ratio}"
+        f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}{ratio}{cpu}"
     )
+
+
+def _cpu(result: dict) -> str:
+    """CPU µs per request: the target's processes / the whole machine."""
+    if "server_us" not in result:
+        return "-"
+    return f"{result['server_us']:.0f} / {result['machine_us']:.0f}"
 
 
 def report(summaries: dict, limiter: dict, args) -> str:
@@ -172,8 +196,12 @@ def report(summaries: dict, limiter: dict, args) -> str:
         f"Medians of {args.repeat} rounds; each round loads every target in turn, so a ratio "
         "compares runs a minute apart. The range shows how noisy the (shared) machine was.",
         "",
-        "| target | scenario | req/s | p50 ms | p99 ms | errors | ratio to bare (range) | goal |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "CPU µs/req: CPU time per request of the target's gunicorn processes / of the whole "
+        "machine (with wrk, and PostgreSQL's server for that target), over the same runs.",
+        "",
+        "| target | scenario | req/s | p50 ms | p99 ms | errors | ratio to bare (range) | goal "
+        "| CPU µs/req |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     goals = {s.name: s.goal for s in SCENARIOS}
     for (target, name), r in summaries.items():
@@ -186,7 +214,7 @@ def report(summaries: dict, limiter: dict, args) -> str:
         note = f" ({r['note']})" if r.get("note") else ""
         lines.append(
             f"| {target} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['errors']}{note} | {ratio} | {goal} |"
+            f"| {r['errors']}{note} | {ratio} | {goal} | {_cpu(r)} |"
         )
     if limiter:
         lines += ["", "Rate limiter (bucket 40, 2/s, Redis shared by the workers):", ""]

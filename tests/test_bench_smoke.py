@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from bench import bare_app, loadgen, run
 
 
@@ -37,3 +40,29 @@ def test_in_process_timing_runs_every_scenario_with_its_expected_answer(capsys):
     lines = capsys.readouterr().out.splitlines()
     timed = [line for line in lines if "authserver" in line and "x bare" in line]
     assert [line.split("  ")[0] for line in timed] == [s.name for s in run.SCENARIOS]
+
+
+def test_cpu_accounting_counts_a_process_group_and_the_machine():
+    """bench/run.py's CPU µs per request: a process group's CPU, its reaped children's
+    included (a child burns 0.3 s of CPU and exits before the group leader is measured)."""
+    from bench.harness import group_cpu_seconds, machine_busy_seconds
+
+    burn = (
+        "import subprocess, sys, time\n"
+        "subprocess.run([sys.executable, '-c', 'import time\\nt = time.process_time()\\n"
+        "while time.process_time() - t < 0.3: pass'])\n"
+        "print('reaped', flush=True)\n"
+        "time.sleep(10)\n"
+    )
+    machine_before = machine_busy_seconds()
+    leader = subprocess.Popen(
+        [sys.executable, "-c", burn], start_new_session=True, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert leader.stdout.readline() == "reaped\n"
+        assert group_cpu_seconds(leader.pid) >= 0.3
+    finally:
+        leader.kill()
+        leader.wait()
+    assert group_cpu_seconds(leader.pid) is None  # no process is left in the group
+    assert machine_busy_seconds() - machine_before >= 0.3
