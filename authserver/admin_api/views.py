@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, request
 
 from ..errors import api_error
 from ..extensions import db
-from ..http import json_response
+from ..http import COMPACT_JSON, json_response
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .resources import MAX_INT, REPORT, SINGLETON, Invalid, Resource, product_refs, validate
@@ -102,11 +102,12 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
     offset = _int_arg("offset", 0, 0, MAX_INT)
     if resource.kind == REPORT:
         items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
-    else:
-        rows = records.list_records(caller.mall_pk, resource, caller.app_pk, limit, offset)
-        zone = records.time_zone()
-        items = [records.to_json(resource, row, zone) for row in rows]
-    return json_response({resource.key: items})
+        return json_response({resource.key: items})
+    zone = records.time_zone()
+    encoded = records.list_json(caller.mall_pk, resource, caller.app_pk, limit, offset, zone)
+    # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
+    body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
+    return Response(body, mimetype="application/json")
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:
