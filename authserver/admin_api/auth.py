@@ -19,8 +19,8 @@ installation still grants (a permission the developer removed stops working at o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import Response
 
@@ -36,9 +36,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{1,2048}=*")
 AUTHENTICATION_MESSAGE = "Authority to access is not valid."
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the token's mall, app, operator and usable scopes."""
+class Caller(NamedTuple):
+    """Who is calling: the token's mall, app, operator and usable scopes (a named tuple: one
+    is made on every call)."""
 
     token_pk: int
     mall_pk: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -78,7 +79,8 @@ def _call_limit_header(response: Response) -> Response:
     """``X-Api-Call-Limit: used/size`` on every answer to an authenticated call."""
     decision = g.get("api_call_limit")
     if decision is not None:
-        response.headers["X-Api-Call-Limit"] = decision.header
+        # Only this hook writes it: appended, without Headers.set's search for an old one.
+        response.headers.add("X-Api-Call-Limit", decision.header)
     return response
 
 
@@ -98,8 +100,10 @@ def dispatch() -> Response:
 # -- actions -----------------------------------------------------------------------------
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = _int_arg("offset", 0, 0, MAX_INT)
+    # Most lists come without a query: no MultiDict to parse then.
+    args = request.args if request.query_string else {}
+    limit = _int_arg(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_arg(args, "offset", 0, 0, MAX_INT)
     if resource.kind == REPORT:
         items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
         return json_response({resource.key: items})
@@ -183,10 +187,10 @@ def _existing(endpoint: Endpoint, caller: Caller, find=records.get_record) -> An
     return row
 
 
-def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
+def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    if name not in args:  # MultiDict.get raises and catches a KeyError for a missing name
         return default
+    raw = args[name]
     if not _DIGITS.fullmatch(raw) or not minimum <= int(raw) <= maximum:
         raise Invalid(name, f"{name} must be an integer from {minimum} to {maximum}.")
     return int(raw)
