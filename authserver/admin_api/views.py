@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -58,7 +59,8 @@ def enforce() -> Response | None:
     if not _MALL_ID.fullmatch(mall_id):  # cannot name any mall (nor go into a header)
         return api_error(404, NO_API)
     try:
-        caller = authenticate(mall_id, req.headers.get("Authorization"))
+        # req.headers.get("Authorization") without building EnvironHeaders: the same string
+        caller = authenticate(mall_id, req.environ.get("HTTP_AUTHORIZATION"))
     except AuthenticationFailed as failure:
         return challenge(failure, mall_id)
     context.api_caller = caller
@@ -69,9 +71,16 @@ def enforce() -> Response | None:
     if endpoint is None:
         return api_error(404, NO_API)
     if endpoint.scope not in caller.scopes:
-        return api_error(404, NO_PERMISSION, {"required_scope": endpoint.scope})
+        return Response(_no_permission(endpoint.scope), 404, mimetype="application/json")
     context.api_endpoint = endpoint
     return None
+
+
+@cache  # one per scope of the catalogue
+def _no_permission(scope: str) -> bytes:
+    """The body of ``api_error(404, NO_PERMISSION, ...)`` for ``scope``, encoded once: a call
+    without the scope is refused on every try (json_response's answer, from these bytes)."""
+    return api_error(404, NO_PERMISSION, {"required_scope": scope}).get_data()
 
 
 @bp.after_request
