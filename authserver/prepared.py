@@ -124,14 +124,19 @@ class Memo:
     resource or a time zone, goes into the memo's identity: one memo per such binding). The
     driver's row is the key, so a row changed in any column is converted afresh; a row with an
     unhashable value (psycopg's parsed JSON) is converted every time. At most ``size`` rows are
-    kept: a full memo starts over, which costs a conversion per row, never a wrong answer.
+    kept, and with ``max_length`` only answers (texts) of at most that length, so a memo holds
+    at most about ``size * max_length`` characters of answers and as much of keys: a full memo
+    starts over, which costs a conversion per row, never a wrong answer.
     """
 
-    __slots__ = ("convert", "size", "_seen")
+    __slots__ = ("convert", "size", "max_length", "_seen")
 
-    def __init__(self, convert: Callable[[Any], Any], size: int = 256):
+    def __init__(
+        self, convert: Callable[[Any], Any], size: int = 256, max_length: int | None = None
+    ):
         self.convert = convert
         self.size = size
+        self.max_length = max_length
         self._seen: dict[Any, Any] = {}
 
     def each(self, raws: Sequence[Any], make: Callable[[Sequence[Any]], Any]) -> list[Any]:
@@ -146,9 +151,10 @@ class Memo:
                 continue
             if answer is _UNSEEN:
                 answer = convert(make(raw))
-                if len(seen) >= self.size:
-                    seen.clear()
-                seen[raw] = answer
+                if self.max_length is None or len(answer) <= self.max_length:
+                    if len(seen) >= self.size:
+                        seen.clear()
+                    seen[raw] = answer
             answers.append(answer)
         return answers
 

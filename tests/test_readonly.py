@@ -176,6 +176,23 @@ def test_converted_rows_are_remembered_by_their_values(app, cases):
     assert again[1][0]["data"]["price"] == 8
 
 
+def test_a_memo_keeps_what_it_may_and_converts_the_rest():
+    converted: list[tuple] = []
+
+    def convert(row: tuple) -> str:
+        converted.append(row)
+        return f"<{row[0]}>"
+
+    memo = Memo(convert, size=2, max_length=3)
+    assert memo.each([(1,), (2,), (1,)], tuple) == ["<1>", "<2>", "<1>"]
+    assert converted == [(1,), (2,)]
+    assert memo.each([(3,), (1,)], tuple) == ["<3>", "<1>"]  # full: started over, 1 forgotten
+    assert converted[2:] == [(3,), (1,)]
+    assert memo.each([(10,), (10,)], tuple) == ["<10>", "<10>"]  # too long to keep
+    assert memo.each([([4],), ([4],)], tuple) == ["<[4]>", "<[4]>"]  # unhashable
+    assert converted[4:] == [(10,), (10,), ([4],), ([4],)]
+
+
 def test_rows_work_where_the_callers_use_them(app, live_server, world, gateway):
     """Introspection and the Admin API read the fast path's rows (no statement is new here:
     the suite ran them before, or the warm-up call did)."""

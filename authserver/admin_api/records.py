@@ -139,18 +139,11 @@ def _parameters(
     return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk, **more}
 
 
-def list_records(
-    mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int
-) -> list[Any]:
-    """Rows with ``record_no``, ``data``, ``created_date`` and ``updated_date`` (for to_json)."""
-    parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
-    return readonly.rows(_STATEMENTS[resource.per_app]["list"], parameters)
-
-
 def list_json(
     mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int, zone: ZoneInfo
 ) -> list[str]:
-    """:func:`list_records`, each record as the JSON text of :func:`to_json` (compact).
+    """The records in number order from ``offset`` on, each as the compact JSON text of
+    :func:`to_json` in ``zone``.
 
     A record is encoded from its row once: while its row reads the same (number, data and
     dates as the driver returns them), the next lists reuse the text."""
@@ -162,6 +155,9 @@ def list_json(
 
 #: (resource path, zone) -> the memo of its records' JSON texts
 _MEMOS: dict[tuple[str, ZoneInfo], Memo] = {}
+#: Records kept per memo, and the longest text kept (about a product with a long description):
+#: with their rows, at most a few MB for each resource, however large records get.
+MEMO_ROWS, MEMO_MAX_LENGTH = 256, 4096
 
 
 def _memo(resource: Resource, zone: ZoneInfo) -> Memo:
@@ -169,7 +165,8 @@ def _memo(resource: Resource, zone: ZoneInfo) -> Memo:
     if memo is None:
         encode = COMPACT_JSON.encode
         memo = _MEMOS.setdefault(
-            (resource.path, zone), Memo(lambda row: encode(to_json(resource, row, zone)))
+            (resource.path, zone),
+            Memo(lambda row: encode(to_json(resource, row, zone)), MEMO_ROWS, MEMO_MAX_LENGTH),
         )
     return memo
 
