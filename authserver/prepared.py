@@ -123,7 +123,9 @@ class Memo:
     ``convert`` must depend on nothing but the row's values (what a caller binds in it, a
     resource or a time zone, goes into the memo's identity: one memo per such binding). The
     driver's row is the key, so a row changed in any column is converted afresh; a row with an
-    unhashable value (psycopg's parsed JSON) is converted every time. At most ``size`` rows are
+    unhashable value (psycopg's parsed JSON) is converted every time. Values a driver returns
+    equal but of different types (``1``, ``1.0``, ``True``) would share an answer: a memo is
+    for a statement whose columns each come back in one type. At most ``size`` rows are
     kept, and with ``max_length`` only answers (texts) of at most that length, so a memo holds
     at most about ``size * max_length`` characters of answers and as much of keys: a full memo
     starts over, which costs a conversion per row, never a wrong answer.

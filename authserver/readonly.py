@@ -14,7 +14,10 @@ per-execution machinery (compiled cache, execution context, ``CursorResult``, ``
 twice the driver's own execute and fetch. Introspection's one statement went from 45 to 18 µs
 of CPU on SQLite (the driver's own share: 13 µs) and from 135 to 60 µs on PostgreSQL (49 µs).
 Rows are namedtuples of the statement's column keys (``row.scope``, ``row[0]``,
-``row._asdict()``), with the values ``Connection.execute`` gives. The engine's
+``row._asdict()``), with the values ``Connection.execute`` gives. ``converted`` goes one step
+further for a read that turns each row into its answer (the Admin API's list: a record's JSON
+text): the answer is remembered by the row as the driver returns it (``prepared.Memo``), so a
+row read again costs neither the result processors nor the conversion. The engine's
 ``before_cursor_execute`` and ``after_cursor_execute`` listeners still see every statement
 (with no execution context, as their documentation allows): tests count and break statements
 with them.
