@@ -40,6 +40,7 @@ from sqlalchemy.exc import InvalidRequestError
 DRIVERS = frozenset({"pysqlite", "psycopg"})
 
 _new_tuple = tuple.__new__
+_UNSEEN = object()
 
 
 class Prepared:
@@ -81,6 +82,15 @@ class Prepared:
         row = self.first(cursor)
         return None if row is None else row[0]
 
+    def converted(self, cursor: Any, memo: Memo) -> list[Any]:
+        """Every row as ``memo.convert(row)``, remembered by the row as the driver returned it:
+        a row read again skips the result processors and the conversion."""
+        raws = cursor.fetchall()
+        if not raws:
+            return []
+        make = self._make or self._ready(cursor.description)
+        return memo.each(raws, make)
+
     def _ready(self, description: Sequence[Sequence[Any]]) -> Callable[[Sequence[Any]], Any]:
         """The row maker, with the result processors ``CursorResult`` would use: by the
         column's type, given the driver's type code of the column (psycopg's NUMERIC needs it)."""
@@ -105,6 +115,50 @@ class Prepared:
 
         self._make = make
         return make
+
+
+class Memo:
+    """A pure function of a row (``convert``), remembered by the row as the driver returns it.
+
+    ``convert`` must depend on nothing but the row's values (what a caller binds in it, a
+    resource or a time zone, goes into the memo's identity: one memo per such binding). The
+    driver's row is the key, so a row changed in any column is converted afresh; a row with an
+    unhashable value (psycopg's parsed JSON) is converted every time. Values a driver returns
+    equal but of different types (``1``, ``1.0``, ``True``) would share an answer: a memo is
+    for a statement whose columns each come back in one type. At most ``size`` rows are
+    kept, and with ``max_length`` only answers (texts) of at most that length, so a memo holds
+    at most about ``size * max_length`` characters of answers and as much of keys: a full memo
+    starts over, which costs a conversion per row, never a wrong answer.
+    """
+
+    __slots__ = ("convert", "size", "max_length", "_seen")
+
+    def __init__(
+        self, convert: Callable[[Any], Any], size: int = 256, max_length: int | None = None
+    ):
+        self.convert = convert
+        self.size = size
+        self.max_length = max_length
+        self._seen: dict[Any, Any] = {}
+
+    def each(self, raws: Sequence[Any], make: Callable[[Sequence[Any]], Any]) -> list[Any]:
+        """``convert(make(raw))`` for each raw row, from the memo where it has it."""
+        seen, convert = self._seen, self.convert
+        answers = []
+        for raw in raws:
+            try:
+                answer = seen.get(raw, _UNSEEN)
+            except TypeError:  # unhashable: not remembered
+                answers.append(convert(make(raw)))
+                continue
+            if answer is _UNSEEN:
+                answer = convert(make(raw))
+                if self.max_length is None or len(answer) <= self.max_length:
+                    if len(seen) >= self.size:
+                        seen.clear()
+                    seen[raw] = answer
+            answers.append(answer)
+        return answers
 
 
 def prepare(statement: Executable, dialect: Dialect) -> Prepared | None:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 
@@ -73,8 +74,9 @@ class Bucket:
         return max(1, math.ceil((level + amount - self.size) / self.rate))
 
 
-@dataclass(frozen=True)
-class Poured:
+class Poured(NamedTuple):
+    """A pour's answer (a named tuple: the Admin API makes one on every call)."""
+
     allowed: bool
     level: float
 
@@ -90,19 +92,30 @@ class MemoryBuckets:
 
     def pour(self, buckets: Sequence[Bucket], amount: float) -> list[Poured]:
         now = time.monotonic()
-        answers = []
         with self._lock:
-            for bucket in buckets:
-                level, at, _ = self._state.get(bucket.key, (0.0, now, bucket.rate))
-                level = max(0.0, level - (now - at) * bucket.rate)
-                allowed = level + amount <= bucket.size
-                if allowed and amount > 0:
-                    level += amount
-                    self._state[bucket.key] = (level, now, bucket.rate)
-                answers.append(Poured(allowed, level))
+            answers = [self._pour(b.key, b.size, b.rate, amount, now) for b in buckets]
             if len(self._state) > self._SWEEP_AT:
                 self._sweep(now)
         return answers
+
+    def pour_one(self, key: str, size: float, rate: float, amount: float = 1) -> Poured:
+        """``pour`` into one bucket, given by its fields (no ``Bucket`` nor list to build)."""
+        now = time.monotonic()
+        with self._lock:
+            answer = self._pour(key, size, rate, amount, now)
+            if len(self._state) > self._SWEEP_AT:
+                self._sweep(now)
+        return answer
+
+    def _pour(self, key: str, size: float, rate: float, amount: float, now: float) -> Poured:
+        """One bucket's pour, under the lock."""
+        level, at, _ = self._state.get(key, (0.0, now, rate))
+        level = max(0.0, level - (now - at) * rate)
+        allowed = level + amount <= size
+        if allowed and amount > 0:
+            level += amount
+            self._state[key] = (level, now, rate)
+        return Poured(allowed, level)
 
     def clear(self) -> None:
         with self._lock:
@@ -162,14 +175,23 @@ class Buckets:
                 )
         return self.memory.pour(buckets, amount)
 
+    def pour_one(self, key: str, size: float, rate: float, config: Mapping[str, Any]) -> Poured:
+        """``pour([Bucket(key, size, rate)])[0]`` for a caller holding the app's ``config``: the
+        Admin API pours one unit on every call, into the process's buckets without Redis."""
+        if config.get("AUTHSERVER_REDIS_URL"):
+            return self.pour([Bucket(key, size, rate)])[0]
+        return self.memory.pour_one(key, size, rate)
+
 
 def key(*parts: str) -> str:
     """A Redis key under the configured prefix: ``<prefix><part>:<part>...``."""
     return key_with(key_prefix(), *parts)
 
 
-def key_prefix() -> str:
-    return current_app.config.get("AUTHSERVER_REDIS_KEY_PREFIX") or "authserver:"
+def key_prefix(config: Mapping[str, Any] | None = None) -> str:
+    """The configured prefix of the keys (``config``: the app's, when the caller holds it)."""
+    config = current_app.config if config is None else config
+    return config.get("AUTHSERVER_REDIS_KEY_PREFIX") or "authserver:"
 
 
 def key_with(prefix: str, *parts: str) -> str:
@@ -181,5 +203,6 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = Buckets()
 
 
-def buckets() -> Buckets:
-    return current_app.extensions[_EXTENSION]
+def buckets(app: Flask | None = None) -> Buckets:
+    """The limiter of ``app`` (by default the current one)."""
+    return (current_app if app is None else app).extensions[_EXTENSION]

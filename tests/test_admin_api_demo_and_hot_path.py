@@ -6,7 +6,11 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from authserver import cli, readonly
+from authserver.admin_api import records
+from authserver.admin_api.resources import RESOURCES
 from authserver.extensions import db
+from authserver.http import json_response
+from authserver.models import Mall
 
 from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
 from .helpers import Browser, Client, Statements, exchange
@@ -56,6 +60,41 @@ def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, wor
         assert api.get("orders").status_code == 200
         assert api.get("nope").status_code == 404
     assert (reads.count, in_session.count) == (3, 0)  # the 404 costs the token query only
+
+
+def test_a_list_is_the_json_of_its_records(app, live_server, world, configure):
+    """A list is written from each record's remembered JSON text: the same bytes as the JSON of
+    ``to_json`` of every record, and a changed record shows its change."""
+    configure(AUTHSERVER_API_BUCKET_SIZE=1000, AUTHSERVER_TIMEZONE="America/St_Johns")
+    client = app_with_scopes(app, world, ALL)
+    api = Api(
+        live_server, world.mall_id, obtain_token(live_server, world.mall_id, client)["access_token"]
+    )
+    api.post("products", {"product_name": 'Chemise é \u2603 "q"', "price": 12.5})
+    api.post("products", {"product_name": "Scarf", "price": 7, "display": False})
+
+    def expected() -> bytes:
+        with app.app_context():
+            zone, resource = records.time_zone(), RESOURCES["products"]
+            rows = db.session.scalars(
+                db.select(records.AdminRecord)
+                .join(Mall, Mall.id == records.AdminRecord.mall_pk)
+                .where(Mall.mall_id == world.mall_id, records.AdminRecord.resource == "products")
+                .order_by(records.AdminRecord.record_no)
+            )
+            items = [records.to_json(resource, row, zone) for row in rows]
+            db.session.rollback()
+        return json_response({"products": items}).get_data()
+
+    for _ in range(2):  # the second from the remembered texts
+        answer = api.get("products")
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "application/json"
+        assert answer.content == expected()
+    assert api.put("products/2", {"price": 8.25}).status_code == 200
+    answer = api.get("products")
+    assert answer.content == expected() and answer.json()["products"][1]["price"] == 8.25
+    assert api.get("products?offset=1").json()["products"] == answer.json()["products"][1:]
 
 
 def test_concurrent_creates_get_distinct_numbers(app, live_server, world, configure):

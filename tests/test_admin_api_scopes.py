@@ -145,6 +145,7 @@ def test_every_pair_with_and_without_its_scope(app, live_server, world, configur
     for category, method, path, body, scope, status in TABLE:
         without = api_with(set(ALL) - {scope}).call(method, path, body)
         assert without.status_code == 404, (category, method, path)
+        assert without.headers["Content-Type"] == "application/json"
         assert without.json()["error"] == {
             "code": 404,
             "message": "Permission unauthorized.",
@@ -161,6 +162,17 @@ def test_read_only_categories_have_no_write_calls(category):
     for method in ("POST", "PUT", "DELETE"):
         assert required_scope(method, resource) is None
         assert required_scope(method, f"{resource}/1") is None
+
+
+def test_endpoints_resolved_at_import_are_what_resolve_finds():
+    from authserver.admin_api.resources import RESOURCES
+    from authserver.admin_api.scope_map import _resolve, resolve
+
+    methods = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get", "Head")
+    paths = [p for r in RESOURCES for p in (r, f"{r}/count", f"{r}/7", f"{r}/", f"/{r}")]
+    for method in methods:
+        for path in paths:
+            assert resolve(method, path) == _resolve(method, path), (method, path)
 
 
 def test_the_gateway_can_ask_with_an_original_uri():

@@ -20,6 +20,7 @@ from authserver.extensions import db
 from authserver.models import App, Mall
 from authserver.models.base import utcnow
 from authserver.oauth import gateways, prefetch, token_lookup
+from authserver.prepared import Memo
 from authserver.tenancy import _BY_MALL_ID
 
 from .helpers import refresh
@@ -141,6 +142,55 @@ def test_the_fast_path_answers_what_sqlalchemy_answers(app, cases):
             assert row[0] == reference[0] and getattr(row, row._fields[-1]) == reference[-1]
             types_seen.update(type(value) for value in row)
     assert {datetime, type(None), int, str, dict} <= types_seen
+
+
+def test_converted_rows_are_remembered_by_their_values(app, cases):
+    """``readonly.converted``: each row as the conversion of SQLAlchemy's row; a row read again
+    (on both drivers: the JSON column comes as text) is not converted again, a changed one is."""
+    statement, parameters, _ = cases[8]  # the products of the mall
+    assert statement is records._STATEMENTS[False]["list"]
+    converted: list[int] = []
+
+    def convert(row):
+        converted.append(row.record_no)
+        return (row._asdict(), [type(value) for value in row])
+
+    memo = Memo(convert)
+    expected = [convert(row) for row in through_sqlalchemy(app, statement, parameters, "rows")]
+    assert len(expected) == 2 and expected[0][0]["data"]["product_name"] == "Shirt"
+    through_readonly(app, statement, parameters, "rows")  # prepared
+    with app.app_context():
+        converted.clear()
+        assert readonly.converted(statement, parameters, memo) == expected
+        assert readonly.converted(statement, parameters, memo) == expected
+        assert converted == [1, 2]  # the second read found both rows in the memo
+        record = db.session.scalar(
+            db.select(AdminRecord).where(
+                AdminRecord.mall_pk == parameters["mall_pk"], AdminRecord.record_no == 2
+            )
+        )
+        record.data = {**record.data, "price": 8}
+        db.session.commit()
+        again = readonly.converted(statement, parameters, memo)
+    assert converted == [1, 2, 2] and again[0] == expected[0]
+    assert again[1][0]["data"]["price"] == 8
+
+
+def test_a_memo_keeps_what_it_may_and_converts_the_rest():
+    converted: list[tuple] = []
+
+    def convert(row: tuple) -> str:
+        converted.append(row)
+        return f"<{row[0]}>"
+
+    memo = Memo(convert, size=2, max_length=3)
+    assert memo.each([(1,), (2,), (1,)], tuple) == ["<1>", "<2>", "<1>"]
+    assert converted == [(1,), (2,)]
+    assert memo.each([(3,), (1,)], tuple) == ["<3>", "<1>"]  # full: started over, 1 forgotten
+    assert converted[2:] == [(3,), (1,)]
+    assert memo.each([(10,), (10,)], tuple) == ["<10>", "<10>"]  # too long to keep
+    assert memo.each([([4],), ([4],)], tuple) == ["<[4]>", "<[4]>"]  # unhashable
+    assert converted[4:] == [(10,), (10,), ([4],), ([4],)]
 
 
 def test_rows_work_where_the_callers_use_them(app, live_server, world, gateway):

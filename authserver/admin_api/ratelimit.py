@@ -11,15 +11,16 @@ shared with the brute-force limits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 
 from .. import ratelimit
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
+    """A call's answer from the limiter (a named tuple: one is made on every call)."""
+
     allowed: bool
     used: int
     size: int
@@ -32,11 +33,12 @@ class Decision:
 
 def hit(mall_id: str, client_id: str) -> Decision:
     """Count one call of ``client_id`` on ``mall_id``; the decision and the header's numbers."""
-    config = current_app.config
+    app = current_app._get_current_object()  # the proxy resolved once, for every use below
+    config = app.config
     size = int(config["AUTHSERVER_API_BUCKET_SIZE"])
     rate = max(float(config["AUTHSERVER_API_LEAK_PER_SECOND"]), 0.001)
-    bucket = ratelimit.Bucket(ratelimit.key("api-bucket", mall_id, client_id), size, rate)
-    (poured,) = ratelimit.buckets().pour([bucket])
-    used = min(size, math.ceil(poured.level - 1e-9))
-    retry = 0 if poured.allowed else bucket.retry_after(poured.level)
-    return Decision(poured.allowed, used, size, retry)
+    key = ratelimit.key_with(ratelimit.key_prefix(config), "api-bucket", mall_id, client_id)
+    allowed, level = ratelimit.buckets(app).pour_one(key, size, rate, config)
+    used = min(size, math.ceil(level - 1e-9))
+    retry = 0 if allowed else ratelimit.Bucket(key, size, rate).retry_after(level)
+    return Decision(allowed, used, size, retry)

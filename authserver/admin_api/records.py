@@ -16,6 +16,7 @@ The ``store`` object is the record number 1 of resource ``store``.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,13 +26,18 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import (
     JSON,
+    Dialect,
     ForeignKey,
     Integer,
     String,
+    Text,
+    TypeDecorator,
     UniqueConstraint,
     bindparam,
+    cast,
     func,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +45,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import readonly
 from ..extensions import db
+from ..http import COMPACT_JSON
 from ..models.base import utcnow
+from ..prepared import Memo
 from .resources import MAX_INT, Resource
 
 SHOP_NO = 1
@@ -73,12 +81,31 @@ class AdminRecordSequence(db.Model):
 
 
 _RECORDS = AdminRecord.__table__
+
+
+class _JSONText(TypeDecorator):
+    """A JSON column read as its text, then parsed here as the JSON type parses it.
+
+    psycopg parses a ``json`` column itself, into a dict: a row holding one cannot be looked up
+    in a memo (``list_json``). ``CAST(data AS TEXT)`` gives the text as stored on PostgreSQL
+    (``json`` keeps its text) and on SQLite (the text of a JSON object, which every record's
+    ``data`` is), which the JSON type would have handed to the same deserializer."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return (dialect._json_deserializer or json.loads)(value)
+
+
 #: What ``to_json`` reads. Every statement on a resource's records is built once per shape
 #: (records of one app or of the whole mall) with bound parameters; the reads run on the
 #: read-only engine (``readonly.py``): a GET pays neither for building SQL nor for an ORM session.
 _COLUMNS = (
     _RECORDS.c.record_no,
-    _RECORDS.c.data,
+    type_coerce(cast(_RECORDS.c.data, Text), _JSONText).label("data"),
     _RECORDS.c.created_date,
     _RECORDS.c.updated_date,
 )
@@ -112,12 +139,36 @@ def _parameters(
     return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk, **more}
 
 
-def list_records(
-    mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int
-) -> list[Any]:
-    """Rows with ``record_no``, ``data``, ``created_date`` and ``updated_date`` (for to_json)."""
+def list_json(
+    mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int, zone: ZoneInfo
+) -> list[str]:
+    """The records in number order from ``offset`` on, each as the compact JSON text of
+    :func:`to_json` in ``zone``.
+
+    A record is encoded from its row once: while its row reads the same (number, data and
+    dates as the driver returns them), the next lists reuse the text."""
     parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
-    return readonly.rows(_STATEMENTS[resource.per_app]["list"], parameters)
+    return readonly.converted(
+        _STATEMENTS[resource.per_app]["list"], parameters, _memo(resource, zone)
+    )
+
+
+#: (resource path, zone) -> the memo of its records' JSON texts
+_MEMOS: dict[tuple[str, ZoneInfo], Memo] = {}
+#: Records kept per memo, and the longest text kept (about a product with a long description):
+#: with their rows, at most a few MB for each resource, however large records get.
+MEMO_ROWS, MEMO_MAX_LENGTH = 256, 4096
+
+
+def _memo(resource: Resource, zone: ZoneInfo) -> Memo:
+    memo = _MEMOS.get((resource.path, zone))
+    if memo is None:
+        encode = COMPACT_JSON.encode
+        memo = _MEMOS.setdefault(
+            (resource.path, zone),
+            Memo(lambda row: encode(to_json(resource, row, zone)), MEMO_ROWS, MEMO_MAX_LENGTH),
+        )
+    return memo
 
 
 def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:

@@ -65,6 +65,13 @@ def resolve(method: str, path: str) -> Endpoint | None:
     HEAD is GET. The path is taken as it is: no leading or trailing slash, record numbers in
     decimal digits only; anything else is no API.
     """
+    endpoint = _WITHOUT_NUMBER.get((method, path))
+    if endpoint is not None:
+        return endpoint
+    return _resolve(method, path)
+
+
+def _resolve(method: str, path: str) -> Endpoint | None:
     method = "GET" if method.upper() == "HEAD" else method.upper()
     segments = path.split("/")
     resource, rest = RESOURCES.get(path), []
@@ -86,6 +93,17 @@ def resolve(method: str, path: str) -> Endpoint | None:
     if action is None or scope is None:
         return None
     return Endpoint(resource, action, scope, number)
+
+
+#: The endpoints that name no record (most calls: lists, counts, the store), resolved once for
+#: the methods as Werkzeug spells them; an ``Endpoint`` is immutable, so they can be shared.
+_WITHOUT_NUMBER: dict[tuple[str, str], Endpoint] = {
+    (method, path): endpoint
+    for method in ("GET", "HEAD", "POST", "PUT", "DELETE")
+    for resource in RESOURCES
+    for path in (resource, f"{resource}/count")
+    if (endpoint := _resolve(method, path)) is not None
+}
 
 
 def required_scope(method: str, path: str) -> str | None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, g, request
 
 from ..errors import api_error
 from ..extensions import db
-from ..http import json_response
+from ..http import COMPACT_JSON, json_response
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .resources import MAX_INT, REPORT, SINGLETON, Invalid, Resource, product_refs, validate
@@ -57,7 +59,8 @@ def enforce() -> Response | None:
     if not _MALL_ID.fullmatch(mall_id):  # cannot name any mall (nor go into a header)
         return api_error(404, NO_API)
     try:
-        caller = authenticate(mall_id, req.headers.get("Authorization"))
+        # req.headers.get("Authorization") without building EnvironHeaders: the same string
+        caller = authenticate(mall_id, req.environ.get("HTTP_AUTHORIZATION"))
     except AuthenticationFailed as failure:
         return challenge(failure, mall_id)
     context.api_caller = caller
@@ -68,9 +71,16 @@ def enforce() -> Response | None:
     if endpoint is None:
         return api_error(404, NO_API)
     if endpoint.scope not in caller.scopes:
-        return api_error(404, NO_PERMISSION, {"required_scope": endpoint.scope})
+        return Response(_no_permission(endpoint.scope), 404, mimetype="application/json")
     context.api_endpoint = endpoint
     return None
+
+
+@cache  # one per scope of the catalogue
+def _no_permission(scope: str) -> bytes:
+    """The body of ``api_error(404, NO_PERMISSION, ...)`` for ``scope``, encoded once: a call
+    without the scope is refused on every try (json_response's answer, from these bytes)."""
+    return api_error(404, NO_PERMISSION, {"required_scope": scope}).get_data()
 
 
 @bp.after_request
@@ -78,7 +88,8 @@ def _call_limit_header(response: Response) -> Response:
     """``X-Api-Call-Limit: used/size`` on every answer to an authenticated call."""
     decision = g.get("api_call_limit")
     if decision is not None:
-        response.headers["X-Api-Call-Limit"] = decision.header
+        # Only this hook writes it: appended, without Headers.set's search for an old one.
+        response.headers.add("X-Api-Call-Limit", decision.header)
     return response
 
 
@@ -98,15 +109,18 @@ def dispatch() -> Response:
 # -- actions -----------------------------------------------------------------------------
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = _int_arg("offset", 0, 0, MAX_INT)
+    # Most lists come without a query: no MultiDict to parse then.
+    args = request.args if request.query_string else {}
+    limit = _int_arg(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_arg(args, "offset", 0, 0, MAX_INT)
     if resource.kind == REPORT:
         items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
-    else:
-        rows = records.list_records(caller.mall_pk, resource, caller.app_pk, limit, offset)
-        zone = records.time_zone()
-        items = [records.to_json(resource, row, zone) for row in rows]
-    return json_response({resource.key: items})
+        return json_response({resource.key: items})
+    zone = records.time_zone()
+    encoded = records.list_json(caller.mall_pk, resource, caller.app_pk, limit, offset, zone)
+    # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
+    body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
+    return Response(body, mimetype="application/json")
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:
@@ -182,10 +196,10 @@ def _existing(endpoint: Endpoint, caller: Caller, find=records.get_record) -> An
     return row
 
 
-def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
+def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    if name not in args:  # MultiDict.get raises and catches a KeyError for a missing name
         return default
+    raw = args[name]
     if not _DIGITS.fullmatch(raw) or not minimum <= int(raw) <= maximum:
         raise Invalid(name, f"{name} must be an integer from {minimum} to {maximum}.")
     return int(raw)
