@@ -40,7 +40,8 @@ def _check_request() -> None:
         _check_fields(req.args, config)
     if "\x00" in req.path:
         abort(400, "The path holds a NUL character.")
-    if req.mimetype == "application/x-www-form-urlencoded":
+    # Most calls (every Admin API GET) carry no body: its type is not parsed for them.
+    if req.environ.get("CONTENT_TYPE") and req.mimetype == "application/x-www-form-urlencoded":
         length = req.content_length
         if length is not None and length > config["AUTHSERVER_MAX_FORM_BYTES"]:
             abort(413, "The form is too large.")
