@@ -16,6 +16,7 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from .gateways import GATEWAY_AUTH_METHOD
+from .issuer import issuer_for
 from .prefetch import prefetched_lookups
 from .token_lookup import FoundToken, find_token, token_hint
 
@@ -76,8 +77,6 @@ class Introspection(IntrospectionEndpoint):
 
     def introspect_token(self, token: FoundToken) -> dict[str, Any]:
         """RFC 7662 §2.2 with DESIGN.md's fields; ``iss`` is the issuer of the token's mall."""
-        from .server import issuer_for
-
         row = token.row
         mall_id = token.mall_id
         return {

@@ -22,6 +22,7 @@ from .. import readonly
 from ..models import GatewayClient, Mall
 from ..readonly import Record
 from ..tenancy import MallRef, load_mall_with
+from .requests import basic_credentials
 from .token_lookup import ACCESS_TOKEN, MAX_TOKEN_LENGTH, lookup_statement, token_digest
 
 _URL_MALL = Mall.__table__.alias("url_mall")
@@ -69,8 +70,6 @@ class Prefetched:
 @load_mall_with("oauth.introspect")
 def load_mall(mall_id: str) -> MallRef | None:
     """The mall, with the gateway named by the Basic credentials and the access token."""
-    from .server import basic_credentials
-
     req = request._get_current_object()
     credentials = basic_credentials(req.headers)
     gateway_id = credentials[0] if credentials else ""

@@ -9,26 +9,51 @@ whitespace only).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections import defaultdict
 from collections.abc import Mapping
+from functools import cached_property
 
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
 from .. import scopes
+from .issuer import request_origin
+
+
+def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
+    """The (id, secret) of an HTTP Basic header, or ``None`` when there is none.
+
+    Authlib's parser raises on a header that is not UTF-8; this one answers ``("", "")``, which
+    then fails authentication as any wrong credential does.
+    """
+    auth = headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ("", "")
+    if "\x00" in decoded:  # no credential holds one, and PostgreSQL refuses to compare it
+        return ("", "")
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret
 
 
 class Payload(OAuth2Payload):
     def __init__(self, values: MultiDict):
         self._values = values
-        self._data = {key: values.get(key) for key in values}
-        if self._data.get("scope"):
-            self._data["scope"] = " ".join(scopes.parse_scopes(self._data["scope"]))
 
-    @property
+    @cached_property
     def data(self) -> dict[str, str]:
-        return self._data
+        # Built on first use: introspection and revocation never read it.
+        data = {key: self._values.get(key) for key in self._values}
+        if data.get("scope"):
+            data["scope"] = " ".join(scopes.parse_scopes(data["scope"]))
+        return data
 
     @property
     def datalist(self) -> defaultdict[str, list]:
@@ -44,14 +69,15 @@ class ServerRequest(OAuth2Request):
     def __init__(self, method: str, uri: str, headers: Mapping, values: MultiDict, form=None):
         # Authlib refuses plain http except on loopback (the development server); the
         # blueprint answers that case before a request object is built.
-        super().__init__(method=method, uri=uri, headers=headers)
+        super().__init__(method=method, uri=uri)
+        # Authlib keeps ``headers or {}``: the truth test of Werkzeug's EnvironHeaders walks
+        # the whole WSGI environ, and costs more than the rest of this constructor.
+        self.headers = headers if headers is not None else {}
         self.payload = Payload(values)
         self._form = form if form is not None else values
 
     @classmethod
     def from_flask(cls, request: Request) -> ServerRequest:
-        from .server import request_origin
-
         form = request.form
         values = request.args if request.method == "GET" else form
         # Authlib reads the URI only to refuse plain http off loopback: origin and path do.
@@ -63,6 +89,12 @@ class ServerRequest(OAuth2Request):
         """Rebuild the authorization request kept server-side while the consent page was open."""
         return cls("GET", uri, headers, MultiDict(params), form=MultiDict())
 
+    @cached_property
+    def basic_auth(self) -> tuple[str, str] | None:
+        """:func:`basic_credentials` of this request, parsed once: the brute-force limits,
+        client authentication and the gateway method all read them."""
+        return basic_credentials(self.headers)
+
     @property
     def args(self) -> MultiDict:
         return self._form if self.method == "GET" else MultiDict()
@@ -70,3 +102,11 @@ class ServerRequest(OAuth2Request):
     @property
     def form(self) -> MultiDict:
         return self._form
+
+
+def credentials_of(request) -> tuple[str, str] | None:
+    """:func:`basic_credentials` of an OAuth request, parsed once per :class:`ServerRequest`;
+    anything else with ``headers`` (the gateway check's stand-in) is parsed each time."""
+    if isinstance(request, ServerRequest):
+        return request.basic_auth
+    return basic_credentials(request.headers)

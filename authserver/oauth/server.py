@@ -6,9 +6,6 @@ One server serves every mall: the mall comes from the URL (``g.mall``), and so d
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import (
@@ -17,30 +14,18 @@ from authlib.oauth2.rfc6749.errors import (
     UnsupportedResponseTypeError,
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import Request, current_app, g, request
+from flask import g
+from flask import request as flask_request
 
 from .. import bruteforce
 from .clients import Client, find_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
+from .issuer import issuer_for
 from .pkce import S256CodeChallenge
-from .requests import ServerRequest
+from .requests import ServerRequest, credentials_of
+from .requests import basic_credentials as basic_credentials  # where callers import it from
 from .token_prefetch import prefetched_client
 from .tokens import generate_token_response
-
-
-def issuer_for(mall_id: str) -> str:
-    """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's host."""
-    base = current_app.config["AUTHSERVER_ISSUER"]
-    if not base:
-        current = request._get_current_object()
-        base = request_origin(current) + current.root_path
-    return f"{base.rstrip('/')}/malls/{mall_id}"
-
-
-def request_origin(current: Request) -> str:
-    """``scheme://host`` of a request: ``request.host_url`` without its IRI decoding, which
-    costs more than the rest of an introspection's URL handling (a Host is plain ASCII)."""
-    return f"{current.scheme}://{current.host}"
 
 
 class MallIssuer(IssuerParameter):
@@ -66,8 +51,6 @@ class AuthorizationServer(FlaskAuthorizationServer):
     def create_oauth2_request(self, request) -> ServerRequest:
         if isinstance(request, ServerRequest):
             return request
-        from flask import request as flask_request
-
         # The request itself, not Flask's proxy: from_flask reads it a dozen times.
         return ServerRequest.from_flask(flask_request._get_current_object())
 
@@ -100,12 +83,15 @@ class AuthorizationServer(FlaskAuthorizationServer):
         credentials included, is a 401 with the Basic challenge (RFC 7662 §2.3, RFC 7009 §2.1,
         DESIGN.md "Introspection").
         """
-        basic = basic_credentials(request.headers)
+        basic = credentials_of(request)
         if basic is not None:
-            if "client_secret" in request.form:
+            form = request.form
+            if "client_secret" in form:
                 raise InvalidRequestError("Use one client authentication method per request.")
             client_id, secret = basic
-            if not client_id or not secret or request.form.get("client_id", client_id) != client_id:
+            # ``in`` first: a missing key's ``get`` builds and catches Werkzeug's KeyError.
+            other_id = "client_id" in form and form["client_id"] != client_id
+            if not client_id or not secret or other_id:
                 raise _client_authentication_failed(basic=True)
         try:
             return super().authenticate_client(request, methods, endpoint)
@@ -153,8 +139,8 @@ class SlowDown(OAuth2Error):
         return [*super().get_headers(), ("Retry-After", str(self.retry_after))]
 
 
-def _claimed_client_id(request) -> str:
-    basic = basic_credentials(request.headers)
+def _claimed_client_id(request: ServerRequest) -> str:
+    basic = credentials_of(request)
     claimed = basic[0] if basic is not None else request.form.get("client_id", "")
     return (claimed or "")[:64]
 
@@ -163,26 +149,6 @@ def _client_authentication_failed(*, basic: bool) -> InvalidClientError:
     return InvalidClientError(
         description="Client authentication failed.", status_code=401 if basic else 400
     )
-
-
-def basic_credentials(headers) -> tuple[str, str] | None:
-    """The (id, secret) of an HTTP Basic header, or ``None`` when there is none.
-
-    Authlib's parser raises on a header that is not UTF-8; this one answers ``("", "")``, which
-    then fails authentication as any wrong credential does.
-    """
-    auth = headers.get("Authorization", "")
-    scheme, _, value = auth.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return ("", "")
-    if "\x00" in decoded:  # no credential holds one, and PostgreSQL refuses to compare it
-        return ("", "")
-    client_id, _, secret = decoded.partition(":")
-    return client_id, secret
 
 
 def create_server() -> AuthorizationServer:

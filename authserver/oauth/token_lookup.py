@@ -74,9 +74,9 @@ class FoundToken:
 def token_hint(form: MultiDict) -> str | None:
     """The hint when it names a kind this server issues; anything else counts as no hint."""
     for field in HINT_FIELDS:
-        value = form.get(field)
-        if value in TOKEN_KINDS:
-            return value
+        # ``in`` first: ``get`` of a missing key builds and catches Werkzeug's KeyError.
+        if field in form and form[field] in TOKEN_KINDS:
+            return form[field]
     return None
 
 
