@@ -99,11 +99,16 @@ def source_address() -> str:
 def check(account: str) -> Verdict:
     """May this attempt on ``account`` from this request's address be checked now?"""
     failures, known = _buckets(account, source_address())
-    levels = ratelimit.buckets().pour([*failures, known], amount=0)
-    is_known = levels[-1].level > 0
-    applicable = failures[:1] if is_known else failures
-    pairs = zip(applicable, levels[: len(applicable)], strict=True)
-    wait = max(bucket.retry_after(poured.level) for bucket, poured in pairs)
+    limiter = ratelimit.buckets()
+    # A known pair is bound by its own bucket alone, so the shared buckets are read only for a
+    # pair that is not known: a caller with the right credentials (every introspection call of
+    # a gateway) reads two buckets, not four; an unknown pair reads all four in two calls.
+    pair, known_level = limiter.pour([failures[0], known], amount=0)
+    is_known = known_level.level > 0
+    wait = failures[0].retry_after(pair.level)
+    if not is_known:
+        shared = zip(failures[1:], limiter.pour(failures[1:], amount=0), strict=True)
+        wait = max(wait, *(bucket.retry_after(poured.level) for bucket, poured in shared))
     return Verdict(wait == 0, wait, is_known)
 
 
