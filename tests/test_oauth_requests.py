@@ -1,0 +1,47 @@
+"""ServerRequest (oauth/requests.py): Authlib's request object, built without Authlib's costs."""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc6749 import OAuth2Request
+from werkzeug.datastructures import MultiDict
+
+from authserver.oauth.requests import ServerRequest
+
+INACTIVE = b'{"active": false}'
+
+
+class _UncountableHeaders(dict):
+    """Headers whose truth test fails, as a stand-in for counting a whole WSGI environ."""
+
+    def __len__(self) -> int:
+        raise AssertionError("the headers were counted")
+
+
+def test_server_request_has_every_attribute_of_authlibs_constructor():
+    """ServerRequest sets Authlib's attributes itself; an Authlib that adds one fails here."""
+    authlib = OAuth2Request("POST", "https://auth.example/token", headers={})
+    ours = ServerRequest("POST", "https://auth.example/token", {}, MultiDict())
+    assert set(vars(authlib)) <= set(vars(ours))
+    assert {name: getattr(ours, name) for name in vars(authlib) if name != "payload"} == {
+        name: value for name, value in vars(authlib).items() if name != "payload"
+    }
+
+
+def test_server_request_never_counts_the_headers():
+    """Authlib's ``headers or {}`` walks Werkzeug's EnvironHeaders; ours keeps them as given."""
+    headers = _UncountableHeaders(Authorization="Basic Zm9vOmJhcg==")
+    request = ServerRequest("POST", "https://auth.example/token", headers, MultiDict())
+    assert request.headers is headers
+    assert request.basic_auth == ("foo", "bar")
+
+
+def test_introspection_over_plain_http_off_loopback_is_refused(app, world, gateway):
+    """Authlib's transport check is not repeated per request: the blueprint's refuses first."""
+    url = f"/malls/{world.mall_id}/api/v2/oauth/introspect"
+    client = app.test_client()
+    plain = client.post(url, data={"token": "x"}, auth=gateway, base_url="http://auth.example")
+    assert plain.status_code == 400
+    assert plain.get_json()["error"] == "invalid_request"
+    secure = client.post(url, data={"token": "x"}, auth=gateway, base_url="https://auth.example")
+    assert secure.status_code == 200
+    assert secure.get_data() == INACTIVE
