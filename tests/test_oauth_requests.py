@@ -1,11 +1,18 @@
-"""ServerRequest (oauth/requests.py): Authlib's request object, built without Authlib's costs."""
+"""Authlib's request and answer objects, built without Authlib's per-request costs:
+ServerRequest (oauth/requests.py) and the JSON of AuthorizationServer.handle_response."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import flask
+import pytest
+from authlib.consts import default_json_headers
 from authlib.oauth2.rfc6749 import OAuth2Request
 from werkzeug.datastructures import MultiDict
 
 from authserver.oauth.requests import ServerRequest
+from authserver.oauth.server import authorization_server
 
 INACTIVE = b'{"active": false}'
 
@@ -45,3 +52,20 @@ def test_introspection_over_plain_http_off_loopback_is_refused(app, world, gatew
     secure = client.post(url, data={"token": "x"}, auth=gateway, base_url="https://auth.example")
     assert secure.status_code == 200
     assert secure.get_data() == INACTIVE
+
+
+@pytest.mark.parametrize("sort_keys", [True, False])
+def test_answers_are_the_bytes_of_flask_json(app, sort_keys):
+    """handle_response encodes with a cached encoder: the same bytes as ``flask.json.dumps``
+    under the app's provider options (sorted keys, ASCII escapes, Flask's datetime format)."""
+    payload = {"z": 1, "active": True, "name": "caf\u00e9", "at": datetime(2026, 1, 2, tzinfo=UTC)}
+    saved = app.json.sort_keys
+    app.json.sort_keys = sort_keys
+    try:
+        with app.app_context():
+            answer = authorization_server.handle_response(200, payload, default_json_headers)
+            assert answer.get_data(as_text=True) == flask.json.dumps(payload)
+    finally:
+        app.json.sort_keys = saved
+    assert answer.status_code == 200
+    assert list(answer.headers.items())[:3] == default_json_headers
