@@ -333,3 +333,18 @@ def test_a_gateway_introspection_is_one_statement(app, live_server, world, gatew
         )
     # Authlib then tries the apps' methods: one app lookup, on the read engine too.
     assert wrong.status_code == 401 and (reads.count, in_session.count) == (2, 0)
+
+
+def test_epoch_seconds_are_the_whole_unix_seconds_of_naive_utc():
+    """``exp``/``iat``: naive arithmetic gives what ``timestamp()`` of the UTC moment gives."""
+    from datetime import UTC, datetime
+
+    from authserver.oauth.introspection import epoch_seconds
+
+    for moment in (
+        datetime(1970, 1, 1, 0, 0, 1),
+        datetime(2026, 11, 27, 3, 0, 5, 999_999),
+        datetime(2038, 1, 19, 3, 14, 8, 1),
+    ):
+        assert epoch_seconds(moment) == int(moment.replace(tzinfo=UTC).timestamp())
+        assert isinstance(epoch_seconds(moment), int)

@@ -13,11 +13,11 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Mapping
-from functools import cached_property
 
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from flask import Request
 from werkzeug.datastructures import MultiDict
+from werkzeug.utils import cached_property  # functools' takes a lock on every read (3.11)
 
 from .. import scopes
 from .issuer import request_origin
