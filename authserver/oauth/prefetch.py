@@ -23,14 +23,21 @@ from ..models import GatewayClient, Mall
 from ..readonly import Record
 from ..tenancy import MallRef, load_mall_with
 from .requests import basic_credentials
-from .token_lookup import ACCESS_TOKEN, MAX_TOKEN_LENGTH, lookup_statement, token_digest
+from .token_lookup import (
+    ACCESS_TOKEN,
+    INTROSPECTION_COLUMNS,
+    MAX_TOKEN_LENGTH,
+    lookup_statement,
+    token_digest,
+)
 
 _URL_MALL = Mall.__table__.alias("url_mall")
 _GATEWAYS = GatewayClient.__table__
 _ACCESS = lookup_statement(ACCESS_TOKEN).subquery("found")
 
 #: One row when the mall exists: its columns, the gateway's (or NULLs) and the access token's
-#: lookup row (or NULLs). Both outer joins hit unique indexes; built once.
+#: lookup row, the columns introspection reads (or NULLs). Both outer joins hit unique
+#: indexes; built once.
 _PREFETCH = (
     select(
         _URL_MALL.c.id.label("url_mall_pk"),
@@ -39,7 +46,7 @@ _PREFETCH = (
         _GATEWAYS.c.id.label("gateway_pk"),
         _GATEWAYS.c.client_id.label("gateway_client_id"),
         _GATEWAYS.c.secret_hash.label("gateway_secret_hash"),
-        *_ACCESS.c,
+        *(_ACCESS.c[name] for name in INTROSPECTION_COLUMNS),
     )
     .select_from(_URL_MALL)
     .outerjoin(_GATEWAYS, _GATEWAYS.c.client_id == bindparam("gateway_id"))
