@@ -22,7 +22,7 @@ from .. import readonly
 from ..models import GatewayClient, Mall
 from ..readonly import Record
 from ..tenancy import MallRef, load_mall_with
-from .requests import basic_credentials
+from .requests import request_credentials
 from .token_lookup import (
     ACCESS_TOKEN,
     INTROSPECTION_COLUMNS,
@@ -78,7 +78,7 @@ class Prefetched:
 def load_mall(mall_id: str) -> MallRef | None:
     """The mall, with the gateway named by the Basic credentials and the access token."""
     req = request._get_current_object()
-    credentials = basic_credentials(req.headers)
+    credentials = request_credentials(req.headers)
     gateway_id = credentials[0] if credentials else ""
     tokens = req.form.getlist("token")
     token = tokens[0] if len(tokens) == 1 else ""

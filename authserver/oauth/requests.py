@@ -43,6 +43,25 @@ def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
     return client_id, secret
 
 
+#: The WSGI environ key under which a request's parsed Basic credentials are kept: the environ
+#: lives exactly as long as the request, and introspection's mall loader (``prefetch.py``), the
+#: brute-force limits, client authentication and the gateway method all read them.
+_PARSED_BASIC = "authserver.basic_credentials"
+
+
+def request_credentials(headers: Mapping) -> tuple[str, str] | None:
+    """:func:`basic_credentials`, parsed once per request when ``headers`` are a request's
+    (Werkzeug's EnvironHeaders); any other mapping is parsed on every call."""
+    environ = getattr(headers, "environ", None)
+    if environ is None:
+        return basic_credentials(headers)
+    try:
+        return environ[_PARSED_BASIC]
+    except KeyError:
+        parsed = environ[_PARSED_BASIC] = basic_credentials(headers)
+        return parsed
+
+
 class Payload(OAuth2Payload):
     def __init__(self, values: MultiDict):
         self._values = values
@@ -100,12 +119,6 @@ class ServerRequest(OAuth2Request):
         """Rebuild the authorization request kept server-side while the consent page was open."""
         return cls("GET", uri, headers, MultiDict(params), form=MultiDict())
 
-    @cached_property
-    def basic_auth(self) -> tuple[str, str] | None:
-        """:func:`basic_credentials` of this request, parsed once: the brute-force limits,
-        client authentication and the gateway method all read them."""
-        return basic_credentials(self.headers)
-
     @property
     def args(self) -> MultiDict:
         return self._form if self.method == "GET" else MultiDict()
@@ -116,8 +129,6 @@ class ServerRequest(OAuth2Request):
 
 
 def credentials_of(request) -> tuple[str, str] | None:
-    """:func:`basic_credentials` of an OAuth request, parsed once per :class:`ServerRequest`;
-    anything else with ``headers`` (the gateway check's stand-in) is parsed each time."""
-    if isinstance(request, ServerRequest):
-        return request.basic_auth
-    return basic_credentials(request.headers)
+    """:func:`request_credentials` of an OAuth request (or of anything with ``headers``, as
+    the gateway check's stand-in)."""
+    return request_credentials(request.headers)
