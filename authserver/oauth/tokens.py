@@ -19,6 +19,7 @@ from ..crypto import SECRET_LENGTH, random_base62, sha256_hex
 from ..extensions import db
 from ..models import Mall, Token
 from ..models.base import utcnow
+from .issuer import issuer_for
 from .jwt_tokens import JWT, OPAQUE, issue, jwt_ttl, new_jti
 
 
@@ -103,8 +104,6 @@ def generate_token_response(
 
 def jwt_access_token(client, user: Grantor, scope_list, issued, expires, jti: str) -> str:
     """RFC 9068 §2.2: the claims of a JWT access token for ``user``'s mall."""
-    from .server import issuer_for
-
     issuer = issuer_for(user.mall.mall_id)
     claims = {
         "iss": issuer,
