@@ -80,12 +80,14 @@ def test_success_never_counts(app, world, limits):
 
 
 def test_lockout_ends_when_the_bucket_drains(app, world, limits):
-    limits(AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS=0.5)
+    # A failure drains in 1.5 s: long enough that the 429 below is still due on a loaded
+    # machine (0.5 s was not, under a parallel valgrind run), short enough to wait for.
+    limits(AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS=1.5)
     url, wrong, right = _login_form(world, "developer")
     for _ in range(3):
         _attempt(app, url, wrong, "10.0.0.1")
     assert _attempt(app, url, right, "10.0.0.1", PASSWORD).status_code == 429
-    time.sleep(0.6)
+    time.sleep(1.6)
     assert _attempt(app, url, right, "10.0.0.1", PASSWORD).status_code == 303
 
 
