@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -130,27 +131,52 @@ def store_token(
     parent: Token | None = None,
     code_pk: int | None = None,
 ) -> None:
-    """Insert the row for a freshly generated token pair in the current transaction.
+    """Insert the row for a freshly generated token pair in the session's transaction.
 
     A Core INSERT on the table (one statement, no ORM unit of work for an object nobody reads
-    back): the token endpoint's hot path.
+    back). The code exchange runs :data:`INSERT` with :func:`token_row` on its own write
+    transaction instead (``write_path.py``).
     """
-    row = dict(
-        family_id=family_id or secrets.token_hex(16),
-        parent_id=parent.id if parent else None,
-        code_pk=code_pk,
-        app_pk=client.id,
-        mall_pk=grantor.mall.id,
-        user_id=grantor.user_id,
-        scope=token["scope"],
+    row = token_row(
+        token,
+        client=client,
+        grantor=grantor,
         grant_scope=grant_scope,
-        access_token_hash=sha256_hex(token.access_lookup),
-        refresh_token_hash=sha256_hex(token["refresh_token"]) if "refresh_token" in token else None,
-        issued_at=token.issued_at_utc,
-        access_expires_at=token.access_expires_utc,
-        refresh_expires_at=token.refresh_expires_utc,
+        family_id=family_id,
+        parent=parent,
+        code_pk=code_pk,
     )
-    db.session.execute(_INSERT, row)
+    db.session.execute(INSERT, row)
 
 
-_INSERT = Token.__table__.insert()
+def token_row(
+    token: TokenResponse,
+    *,
+    client,
+    grantor: Grantor,
+    grant_scope: str,
+    family_id: str | None = None,
+    parent: Token | None = None,
+    code_pk: int | None = None,
+) -> dict[str, Any]:
+    """The parameters of :data:`INSERT` for a freshly generated token pair."""
+    return {
+        "family_id": family_id or secrets.token_hex(16),
+        "parent_id": parent.id if parent else None,
+        "code_pk": code_pk,
+        "app_pk": client.id,
+        "mall_pk": grantor.mall.id,
+        "user_id": grantor.user_id,
+        "scope": token["scope"],
+        "grant_scope": grant_scope,
+        "access_token_hash": sha256_hex(token.access_lookup),
+        "refresh_token_hash": (
+            sha256_hex(token["refresh_token"]) if "refresh_token" in token else None
+        ),
+        "issued_at": token.issued_at_utc,
+        "access_expires_at": token.access_expires_utc,
+        "refresh_expires_at": token.refresh_expires_utc,
+    }
+
+
+INSERT = Token.__table__.insert()
