@@ -262,10 +262,12 @@ Writes = RawWrites | SessionWrites
 
 def transaction() -> Writes:
     """A write transaction on the session engine: ``with transaction() as writes: ...``."""
-    engine = db.engine
+    # The app's session engine never changes (Flask-SQLAlchemy makes it once per app), so it
+    # is looked up once, with whether its driver is one this reproduces.
     state = current_app.extensions.get(EXTENSION)
-    if state is None or state[0] is not engine:
-        state = current_app.extensions[EXTENSION] = (engine, {})
-    if engine.dialect.driver not in DRIVERS:
-        return SessionWrites()
-    return RawWrites(engine, state[1])
+    if state is None:
+        engine = db.engine
+        raw = engine.dialect.driver in DRIVERS
+        state = current_app.extensions[EXTENSION] = (engine, {}, raw)
+    engine, statements, raw = state
+    return RawWrites(engine, statements) if raw else SessionWrites()

@@ -190,7 +190,14 @@ def test_a_replay_revokes_through_the_session_after_the_rollback(app, live_serve
 
 
 def test_other_drivers_write_through_the_session(app, live_server, world, browser, monkeypatch):
-    monkeypatch.setattr(write_path, "DRIVERS", frozenset())
+    """A driver the write path does not reproduce: the same transaction on ``db.session``."""
+    with app.app_context():
+        engine = db.engine
+        write_path.transaction()  # the app's state exists, for delitem to put it back after
+    monkeypatch.delitem(app.extensions, write_path.EXTENSION)
+    monkeypatch.setattr(engine.dialect, "driver", "other")
+    with app.app_context():
+        assert isinstance(write_path.transaction(), write_path.SessionWrites)
     code = browser.authorize(world.web)["code"]
     response = exchange(live_server, world.mall_id, world.web, code)
     assert response.status_code == 200, response.text
