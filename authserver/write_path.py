@@ -25,7 +25,9 @@ the cursor of a connection checked out from the session engine's pool:
   connections are marked stale, as SQLAlchemy does).
 
 A driver other than the two the suite runs on gets :class:`SessionWrites`: the same calls on
-``db.session``, as before. Every other writer keeps using ``db.session``.
+``db.session``, as before; so does a request whose session already began a transaction (a JWT
+client's exchange reads the signing keys there, and the first one ever adds its key). Every
+other writer keeps using ``db.session``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ from .extensions import db
 from .prepared import DRIVERS, Prepared, _binder
 
 EXTENSION = "authserver.write_path"
+#: How many (statement, parameter keys) get a compiled ``Statement`` kept: the exchange has
+#: three; a caller building its statement per call would otherwise grow the cache without end.
+MAX_STATEMENTS = 64
 
 
 class Statement:
@@ -146,7 +151,9 @@ class RawWrites:
         found = self._statements.get(key)
         if found is None:
             # The connection is open by now, so the dialect has met the server.
-            found = self._statements[key] = Statement(statement, self._engine.dialect, key[1])
+            found = Statement(statement, self._engine.dialect, key[1])
+            if len(self._statements) < MAX_STATEMENTS:
+                self._statements[key] = found
         return found
 
     def _run(self, statement: Executable, parameters: Mapping[str, Any], fetch: bool) -> Any:
@@ -233,7 +240,10 @@ class RawWrites:
 
 
 class SessionWrites:
-    """The same calls on ``db.session`` (a driver ``RawWrites`` does not reproduce)."""
+    """The same calls on ``db.session``: for a driver ``RawWrites`` does not reproduce, and
+    when the request's session has a transaction going already, so that what it holds
+    commits with the exchange's writes or not at all (the first JWT ever signed adds its
+    signing key there; on SQLite a second transaction would also wait for the first's lock)."""
 
     __slots__ = ("_committed",)
 
@@ -270,4 +280,12 @@ def transaction() -> Writes:
         raw = engine.dialect.driver in DRIVERS
         state = current_app.extensions[EXTENSION] = (engine, {}, raw)
     engine, statements, raw = state
-    return RawWrites(engine, statements) if raw else SessionWrites()
+    if raw and not _session_in_transaction():
+        return RawWrites(engine, statements)
+    return SessionWrites()
+
+
+def _session_in_transaction() -> bool:
+    """Whether this request's session began a transaction (asked without making a session)."""
+    registry = db.session.registry
+    return registry.has() and registry().in_transaction()

@@ -40,7 +40,9 @@ def _token_row(world, token=None) -> dict:
     client = db.session.scalar(select(App).where(App.client_id == world.web.client_id))
     grantor = Grantor(mall, "owner")
     token = token or generate_token_response("authorization_code", client, grantor, "a b")
-    return tokens.token_row(token, client=client, grantor=grantor, grant_scope="a b")
+    row = tokens.token_row(token, client=client, grantor=grantor, grant_scope="a b")
+    db.session.rollback()  # the reads' transaction ended: the writes get a transaction of their own
+    return row
 
 
 def _same_but_secrets(row: dict) -> dict:
@@ -208,9 +210,47 @@ def test_other_drivers_write_through_the_session(app, live_server, world, browse
         assert db.session.scalar(select(AuthorizationCode.used_at)) is not None
 
 
-def test_nothing_is_left_checked_out_after_exchanges(app, live_server, world, browser):
+def test_nothing_is_left_checked_out_after_exchanges(app, live_server, world, browser, monkeypatch):
+    """An opaque token's exchange takes the DBAPI path (the session is never touched) and
+    gives its connection back."""
+
+    def refuse(self):
+        raise AssertionError("the exchange wrote through the session")
+
+    monkeypatch.setattr(write_path.SessionWrites, "__enter__", refuse)
     for _ in range(3):
         code = browser.authorize(world.web)["code"]
         assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
     with app.app_context():
         assert db.engine.pool.checkedout() == 0
+
+
+def test_an_exception_between_the_writes_leaves_the_code_unused(
+    app, live_server, world, browser, monkeypatch
+):
+    """SECURITY.md F3: a crash after the consume and before the commit rolls the consume
+    back; the code then still works."""
+    from authserver.oauth import grants
+
+    code = browser.authorize(world.web)["code"]
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("crash between the writes")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(grants, "token_row", crash)
+        assert exchange(live_server, world.mall_id, world.web, code).status_code == 500
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0
+        assert db.session.scalar(select(AuthorizationCode.used_at)) is None
+    assert exchange(live_server, world.mall_id, world.web, code).status_code == 200
+
+
+def test_a_session_with_a_transaction_going_keeps_the_writes(app, world):
+    """What the request's session holds (the first JWT's signing key, say) must commit with
+    the exchange's writes: they join it."""
+    with app.test_request_context():
+        assert isinstance(write_path.transaction(), write_path.RawWrites)
+        db.session.scalar(select(Mall.id))
+        assert isinstance(write_path.transaction(), write_path.SessionWrites)
+        db.session.rollback()
