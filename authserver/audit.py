@@ -43,26 +43,40 @@ def record(
     client_id: str | None = None,
     **detail: Any,
 ) -> None:
-    """Add an event to the current transaction; the caller's commit stores it with its cause.
-    An event about an app with no other actor was caused by the app (``app:<client_id>``).
+    """Add an event to the session's transaction; the caller's commit stores it with its cause.
 
     A Core INSERT executed at once (nothing reads the row back), not an ORM object flushed at
-    commit: the unit of work costs more than the statement on the token endpoint.
+    commit: the unit of work costs more than the statement. The code exchange runs
+    :data:`INSERT` with :func:`event_row` on its own write transaction (``write_path.py``).
     """
+    db.session.execute(
+        INSERT, event_row(event, actor=actor, mall_id=mall_id, client_id=client_id, **detail)
+    )
+
+
+def event_row(
+    event: str,
+    *,
+    actor: str | None = None,
+    mall_id: str | None = None,
+    client_id: str | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """The parameters of :data:`INSERT` for an event. An event about an app with no other
+    actor was caused by the app (``app:<client_id>``)."""
     if actor is None and client_id:
         actor = f"app:{client_id}"
-    row = dict(
-        event=event,
-        actor=actor,
-        mall_id=mall_id,
-        client_id=client_id,
-        ip=request.remote_addr if has_request_context() else None,
-        detail=detail or None,
-    )
-    db.session.execute(_INSERT, row)
+    return {
+        "event": event,
+        "actor": actor,
+        "mall_id": mall_id,
+        "client_id": client_id,
+        "ip": request.remote_addr if has_request_context() else None,
+        "detail": detail or None,
+    }
 
 
-_INSERT = AuditEvent.__table__.insert()
+INSERT = AuditEvent.__table__.insert()
 
 
 def recent(event: str | None = None, limit: int = 100) -> list[AuditEvent]:

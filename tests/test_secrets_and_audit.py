@@ -11,6 +11,7 @@ import logging
 import math
 import statistics
 import time
+from collections import Counter
 
 import pytest
 import requests
@@ -243,4 +244,32 @@ def test_tokens_are_unguessable(app, world):
         bits = min(len(value) for value in seen) * math.log2(len(BASE62))
         assert bits >= 160, bits
         assert set("".join(seen)) <= set(BASE62)
-    assert "secrets.choice" in inspect.getsource(random_base62)
+
+
+def test_random_base62_draws_from_the_csprng_without_bias(monkeypatch):
+    """Every character comes from ``os.urandom`` (the CSPRNG): byte ``b`` below 248 is
+    ``BASE62[b % 62]``, so each character has exactly four bytes; the eight bytes above are
+    dropped, not folded onto the first characters (the modulo bias). And over many draws
+    every character turns up as often as chance allows."""
+    import authserver.crypto as crypto
+
+    drawn: list[bytes] = []
+    supply = iter(
+        [bytes([0, 61, 248, 62, 255, 247, 123, 186, 185]), bytes([250] * 17), bytes([1, 2, 3] * 6)]
+    )
+
+    def urandom(size: int) -> bytes:
+        drawn.append(next(supply))
+        return drawn[-1]
+
+    monkeypatch.setattr(crypto.os, "urandom", urandom)
+    expected = "".join(BASE62[b % 62] for b in (0, 61, 62, 247, 123, 186, 185))
+    assert random_base62(7) == expected and len(drawn) == 1
+    assert random_base62(9) == BASE62[1:4] * 3 and len(drawn) == 3  # drawn again: all dropped
+    monkeypatch.undo()
+
+    counts = Counter(random_base62(10_000) + "".join(random_base62(32) for _ in range(3000)))
+    assert set(counts) == set(BASE62)
+    total = sum(counts.values())
+    chi_square = sum((n - total / 62) ** 2 / (total / 62) for n in counts.values())
+    assert chi_square < 150, chi_square  # 61 degrees of freedom: p < 1e-9 when uniform

@@ -280,15 +280,16 @@ def test_plain_http_is_refused_off_loopback(live_server, world, code):
 
 
 def _between_lookup_and_consume(monkeypatch, change):
-    """Run ``change`` in the exchange's transaction after the code was looked up (the token
-    is already made then) and just before it is consumed."""
+    """Commit ``change`` after the code was looked up (the token is already made then) and
+    just before it is consumed, as a concurrent request would."""
     from authserver.oauth import grants
 
     real_consume = grants.consume
 
-    def consume(code):
+    def consume(code, writes):
         change()
-        return real_consume(code)
+        db.session.commit()
+        return real_consume(code, writes)
 
     monkeypatch.setattr(grants, "consume", consume)
 

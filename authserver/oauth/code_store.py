@@ -6,13 +6,14 @@ change from call to call) on the tables, returning plain rows without the ORM's 
 - the lookup finds the code by its SHA-256 together with its app's installation on the mall
   (an outer join on the installations' unique index), one query for what Authlib's
   ``query_authorization_code`` and ``authenticate_user`` both need. It runs on the read-only
-  engine (``readonly.py``), outside the session's transaction: what it reads of the code never
+  engine (``readonly.py``), outside the write transaction: what it reads of the code never
   changes but ``used_at``, which it does not read, and the consume below is what decides
-  whether the code is still unused and what the installation grants. So the session's
+  whether the code is still unused and what the installation grants. So the write
   transaction (on SQLite, the one writer's lock: ``sqlite_writers.py``) starts at the consume;
 - the consume is the conditional UPDATE that makes a code single-use, and it returns the
   installation's scopes as they are at that moment, so an uninstall that committed since the
-  lookup is still seen (the code is then not used up: the caller rolls back).
+  lookup is still seen (the code is then not used up: the caller rolls back). It runs in the
+  caller's write transaction on the session engine (``write_path.py``), which it starts.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from sqlalchemy import and_, bindparam, select, update
 
 from .. import readonly
 from ..crypto import sha256_hex
-from ..extensions import db
 from ..models import AuthorizationCode, Installation
 from ..models.base import utcnow
 from ..models.grants import AuthlibCode
+from ..write_path import Writes
 
 _CODES = AuthorizationCode.__table__
 _INSTALLATIONS = Installation.__table__
@@ -67,12 +68,12 @@ class Consumed:
     installed_scope: str | None
 
 
-def consume(code: PresentedCode) -> Consumed:
-    """Mark the code used unless it already is, in the current transaction (one statement)."""
-    row = db.session.execute(
+def consume(code: PresentedCode, writes: Writes) -> Consumed:
+    """Mark the code used unless it already is, in ``writes``' transaction (one statement)."""
+    row = writes.first(
         _CONSUME,
         {"code_pk": code.id, "now": utcnow(), "of_mall": code.mall_pk, "of_app": code.app_pk},
-    ).first()
+    )
     if row is None:
         return Consumed(won=False, installed_scope=None)
     return Consumed(won=True, installed_scope=row.installed_scope)

@@ -21,15 +21,16 @@ from authlib.oauth2.rfc6749.hooks import hooked
 from flask import current_app, g
 from sqlalchemy import select, update
 
-from .. import audit, scopes
+from .. import audit, scopes, write_path
 from ..app_status import may_authorize
 from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import AuthorizationCode, Installation, Token
 from ..models.base import utcnow
+from . import tokens
 from .code_store import PresentedCode, consume, find_code
 from .token_prefetch import prefetched_code
-from .tokens import Grantor, TokenResponse, store_token
+from .tokens import Grantor, TokenResponse, store_token, token_row
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 UNINSTALLED = "Uninstalled app."
@@ -48,8 +49,13 @@ def effective_scopes(requested, installed_scope: str, app) -> list[str]:
 
 
 def _audit(event: str, client, user_id: str, **detail) -> None:
-    """A token-endpoint event on this mall, added to the transaction the grant commits."""
-    audit.record(
+    """A token-endpoint event on this mall, added to the session's transaction."""
+    db.session.execute(audit.INSERT, _audit_row(event, client, user_id, **detail))
+
+
+def _audit_row(event: str, client, user_id: str, **detail) -> dict:
+    """The audit row of a token-endpoint event on this mall."""
+    return audit.event_row(
         event, mall_id=g.mall.mall_id, client_id=client.client_id, user_id=user_id, **detail
     )
 
@@ -174,22 +180,34 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         # The token is made before the code is consumed: from the consume to the commit the
         # transaction holds the database's write lock (on SQLite the only one, sqlite_writers.py),
         # so only the writes happen in that window. Scopes the installation gained or lost in
-        # between are seen by the consume, and the token is then made again.
+        # between are seen by the consume, and the token is then made again. The transaction
+        # runs on a DBAPI connection of the session engine, not in db.session (write_path.py).
         token, granted = self._new_token(code, code.installed_scope, grantor)
-        consumed = consume(code)
+        with write_path.transaction() as writes:
+            consumed = consume(code, writes)
+            if consumed.won and consumed.installed_scope is not None:
+                if consumed.installed_scope != code.installed_scope:
+                    token, granted = self._new_token(code, consumed.installed_scope, grantor)
+                row = token_row(
+                    token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id
+                )
+                writes.execute(tokens.INSERT, row)
+                writes.execute(
+                    audit.INSERT,
+                    _audit_row(
+                        "token_issued", client, grantor.user_id, grant_type="authorization_code"
+                    ),
+                )
+                writes.commit()
+                return 200, token, self.TOKEN_RESPONSE_HEADER
+        # Rolled back on leaving the block: a lost consume changed nothing, and a code whose
+        # installation was removed since the lookup is not used up.
         if not consumed.won:
             Token.revoke_where(Token.code_pk == code.id)
             _audit("code_replay", client, code.user_id)
             db.session.commit()
             raise InvalidGrantError("The authorization code was already used.")
-        if consumed.installed_scope is None:  # uninstalled since the code was looked up
-            raise InvalidGrantError(UNINSTALLED)
-        if consumed.installed_scope != code.installed_scope:
-            token, granted = self._new_token(code, consumed.installed_scope, grantor)
-        store_token(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
-        _audit("token_issued", client, grantor.user_id, grant_type="authorization_code")
-        db.session.commit()
-        return 200, token, self.TOKEN_RESPONSE_HEADER
+        raise InvalidGrantError(UNINSTALLED)  # uninstalled since the code was looked up
 
     def _new_token(
         self, code: PresentedCode, installed_scope: str, grantor: Grantor

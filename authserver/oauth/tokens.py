@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -46,11 +47,12 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def cafe24_timestamp(moment: datetime) -> str:
-    """Naive UTC -> ``2026-11-26T21:00:00.000`` in the configured time zone."""
-    zone = _zone(current_app.config["AUTHSERVER_TIMEZONE"])
-    local = moment.replace(tzinfo=UTC).astimezone(zone)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+def cafe24_timestamp(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """Naive UTC -> ``2026-11-26T21:00:00.000`` in ``zone`` (default: the configured one)."""
+    zone = zone or _zone(current_app.config["AUTHSERVER_TIMEZONE"])
+    # isoformat truncates to milliseconds as Cafe24 does; its first 23 characters are the
+    # time without the offset (the year always has four digits). A third of strftime's cost.
+    return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="milliseconds")[:23]
 
 
 def generate_token_response(
@@ -63,6 +65,7 @@ def generate_token_response(
 ) -> TokenResponse:
     """Authlib token generator (registered as ``default``)."""
     config = current_app.config
+    zone = _zone(config["AUTHSERVER_TIMEZONE"])
     now = utcnow()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     as_jwt = getattr(client, "token_format", OPAQUE) == JWT and user is not None
@@ -79,7 +82,7 @@ def generate_token_response(
         access_token=access_token,
         token_type="Bearer",
         expires_in=access_ttl,
-        expires_at=cafe24_timestamp(access_expires),
+        expires_at=cafe24_timestamp(access_expires, zone),
     )
     token.access_lookup = lookup
     token.issued_at_utc = now
@@ -88,7 +91,7 @@ def generate_token_response(
     if include_refresh_token:
         refresh_expires = now + timedelta(seconds=config["AUTHSERVER_REFRESH_TOKEN_TTL"])
         token["refresh_token"] = random_base62(SECRET_LENGTH)
-        token["refresh_token_expires_at"] = cafe24_timestamp(refresh_expires)
+        token["refresh_token_expires_at"] = cafe24_timestamp(refresh_expires, zone)
         token.refresh_expires_utc = refresh_expires
     token.update(
         scope=" ".join(scope_list),
@@ -97,7 +100,7 @@ def generate_token_response(
         mall_id=user.mall.mall_id if user else None,
         user_id=user.user_id if user else None,
         shop_no="1",
-        issued_at=cafe24_timestamp(now),
+        issued_at=cafe24_timestamp(now, zone),
     )
     return token
 
@@ -129,27 +132,52 @@ def store_token(
     parent: Token | None = None,
     code_pk: int | None = None,
 ) -> None:
-    """Insert the row for a freshly generated token pair in the current transaction.
+    """Insert the row for a freshly generated token pair in the session's transaction.
 
     A Core INSERT on the table (one statement, no ORM unit of work for an object nobody reads
-    back): the token endpoint's hot path.
+    back). The code exchange runs :data:`INSERT` with :func:`token_row` on its own write
+    transaction instead (``write_path.py``).
     """
-    row = dict(
-        family_id=family_id or secrets.token_hex(16),
-        parent_id=parent.id if parent else None,
-        code_pk=code_pk,
-        app_pk=client.id,
-        mall_pk=grantor.mall.id,
-        user_id=grantor.user_id,
-        scope=token["scope"],
+    row = token_row(
+        token,
+        client=client,
+        grantor=grantor,
         grant_scope=grant_scope,
-        access_token_hash=sha256_hex(token.access_lookup),
-        refresh_token_hash=sha256_hex(token["refresh_token"]) if "refresh_token" in token else None,
-        issued_at=token.issued_at_utc,
-        access_expires_at=token.access_expires_utc,
-        refresh_expires_at=token.refresh_expires_utc,
+        family_id=family_id,
+        parent=parent,
+        code_pk=code_pk,
     )
-    db.session.execute(_INSERT, row)
+    db.session.execute(INSERT, row)
 
 
-_INSERT = Token.__table__.insert()
+def token_row(
+    token: TokenResponse,
+    *,
+    client,
+    grantor: Grantor,
+    grant_scope: str,
+    family_id: str | None = None,
+    parent: Token | None = None,
+    code_pk: int | None = None,
+) -> dict[str, Any]:
+    """The parameters of :data:`INSERT` for a freshly generated token pair."""
+    return {
+        "family_id": family_id or secrets.token_hex(16),
+        "parent_id": parent.id if parent else None,
+        "code_pk": code_pk,
+        "app_pk": client.id,
+        "mall_pk": grantor.mall.id,
+        "user_id": grantor.user_id,
+        "scope": token["scope"],
+        "grant_scope": grant_scope,
+        "access_token_hash": sha256_hex(token.access_lookup),
+        "refresh_token_hash": (
+            sha256_hex(token["refresh_token"]) if "refresh_token" in token else None
+        ),
+        "issued_at": token.issued_at_utc,
+        "access_expires_at": token.access_expires_utc,
+        "refresh_expires_at": token.refresh_expires_utc,
+    }
+
+
+INSERT = Token.__table__.insert()
