@@ -33,8 +33,8 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Dialect, Executable
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy import Dialect, Engine, Executable
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 #: The DBAPI drivers whose execution this reproduces (the suite runs on both).
 DRIVERS = frozenset({"pysqlite", "psycopg"})
@@ -235,3 +235,22 @@ def _binder(dialect: Dialect, binds: list[Any], placeholders: list[str] | None):
         return found if placeholders is None else dict(zip(placeholders, found, strict=True))
 
     return bind
+
+
+def wrapped_error(
+    engine: Engine, sql: str, parameters: Any, error: Exception, disconnected: bool
+) -> Exception:
+    """``error`` (a driver's, or a missing value) as ``Connection.execute`` raises it: a
+    ``DBAPIError`` subclass (``errors.py`` answers a database failure with a 503), a
+    ``StatementError`` for anything else, with the engine's ``hide_parameters``."""
+    dialect = engine.dialect
+    return DBAPIError.instance(
+        sql,
+        parameters,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=engine.hide_parameters,
+        connection_invalidated=disconnected,
+        dialect=dialect,
+        ismulti=False,
+    )

@@ -44,11 +44,11 @@ from typing import Any, TypeAlias
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, Executable, create_engine, event
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.exc import InvalidRequestError
 
 from .dbpool import PING_IDLE_SECONDS, watch_idle_connections
 from .extensions import db
-from .prepared import Memo, Prepared, prepare
+from .prepared import Memo, Prepared, prepare, wrapped_error
 
 EXTENSION = "authserver.readonly_connections"
 #: How many distinct statements get a ``Prepared``: the hot paths have about a dozen; a caller
@@ -152,17 +152,7 @@ class HeldConnections:
         return self._wrapped(sql, bound, error, disconnected).with_traceback(error.__traceback__)
 
     def _wrapped(self, sql: str, parameters, error: Exception, disconnected: bool) -> Exception:
-        dialect = self.engine.dialect
-        return DBAPIError.instance(
-            sql,
-            parameters,
-            error,
-            dialect.loaded_dbapi.Error,
-            hide_parameters=self.engine.hide_parameters,
-            connection_invalidated=disconnected,
-            dialect=dialect,
-            ismulti=False,
-        )
+        return wrapped_error(self.engine, sql, parameters, error, disconnected)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

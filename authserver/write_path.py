@@ -39,10 +39,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Connection, Dialect, Engine, Executable
-from sqlalchemy.exc import DBAPIError
 
 from .extensions import db
-from .prepared import DRIVERS, Prepared, _binder
+from .prepared import DRIVERS, Prepared, _binder, wrapped_error
 
 EXTENSION = "authserver.write_path"
 #: How many (statement, parameter keys) get a compiled ``Statement`` kept: the exchange has
@@ -199,16 +198,8 @@ class RawWrites:
             return error
         disconnected = dialect.is_disconnect(error, self._dbapi, cursor)
         self._discard(error, disconnected)
-        return DBAPIError.instance(
-            sql,
-            bound,
-            error,
-            dialect.loaded_dbapi.Error,
-            hide_parameters=self._engine.hide_parameters,
-            connection_invalidated=disconnected,
-            dialect=dialect,
-            ismulti=False,
-        ).with_traceback(error.__traceback__)
+        failure = wrapped_error(self._engine, sql, bound, error, disconnected)
+        return failure.with_traceback(error.__traceback__)
 
     def _end(self, rollback: bool, raising: bool) -> None:
         """Give the connection back, rolling back first unless committed; a failed rollback

@@ -122,32 +122,15 @@ def jwt_access_token(client, user: Grantor, scope_list, issued, expires, jti: st
     return issue(claims)
 
 
-def store_token(
-    token: TokenResponse,
-    *,
-    client,
-    grantor: Grantor,
-    grant_scope: str,
-    family_id: str | None = None,
-    parent: Token | None = None,
-    code_pk: int | None = None,
-) -> None:
-    """Insert the row for a freshly generated token pair in the session's transaction.
+def store_token(token: TokenResponse, **details: Any) -> None:
+    """Insert the row for a freshly generated token pair in the session's transaction;
+    ``details`` are :func:`token_row`'s keywords.
 
     A Core INSERT on the table (one statement, no ORM unit of work for an object nobody reads
     back). The code exchange runs :data:`INSERT` with :func:`token_row` on its own write
     transaction instead (``write_path.py``).
     """
-    row = token_row(
-        token,
-        client=client,
-        grantor=grantor,
-        grant_scope=grant_scope,
-        family_id=family_id,
-        parent=parent,
-        code_pk=code_pk,
-    )
-    db.session.execute(INSERT, row)
+    db.session.execute(INSERT, token_row(token, **details))
 
 
 def token_row(
