@@ -11,7 +11,7 @@ from authlib.consts import default_json_headers
 from authlib.oauth2.rfc6749 import OAuth2Request
 from werkzeug.datastructures import MultiDict
 
-from authserver.oauth.requests import ServerRequest, credentials_of
+from authserver.oauth.requests import ServerRequest, request_credentials
 from authserver.oauth.server import authorization_server
 
 INACTIVE = b'{"active": false}'
@@ -39,7 +39,7 @@ def test_server_request_never_counts_the_headers():
     headers = _UncountableHeaders(Authorization="Basic Zm9vOmJhcg==")
     request = ServerRequest("POST", "https://auth.example/token", headers, MultiDict())
     assert request.headers is headers
-    assert credentials_of(request) == ("foo", "bar")
+    assert request_credentials(request.headers) == ("foo", "bar")
 
 
 def test_introspection_over_plain_http_off_loopback_is_refused(app, world, gateway):
@@ -71,10 +71,11 @@ def test_answers_are_the_bytes_of_flask_json(app, sort_keys):
     assert list(answer.headers.items())[:3] == default_json_headers
 
 
-def test_basic_credentials_are_parsed_once_per_introspection(app, world, gateway, monkeypatch):
-    """The mall loader, the brute-force account, the one-method rule and the gateway method all
-    read the Basic credentials: parsed once, kept in the request's WSGI environ."""
-    from authserver.oauth import prefetch
+@pytest.mark.parametrize("endpoint", ["introspect", "token"])
+def test_basic_credentials_are_parsed_once_per_request(app, world, gateway, monkeypatch, endpoint):
+    """The mall loader, the brute-force account, the one-method rule and client authentication
+    (the gateway method at introspection) all read the Basic credentials: parsed once, kept in
+    the request's WSGI environ."""
     from authserver.oauth import requests as oauth_requests
 
     calls = []
@@ -85,10 +86,12 @@ def test_basic_credentials_are_parsed_once_per_introspection(app, world, gateway
         return parse(headers)
 
     monkeypatch.setattr(oauth_requests, "basic_credentials", counted)
-    monkeypatch.setattr(prefetch, "basic_credentials", counted, raising=False)  # any own import
-    url = f"/malls/{world.mall_id}/api/v2/oauth/introspect"
-    answer = app.test_client().post(
-        url, data={"token": "x"}, auth=gateway, base_url="https://auth.example"
-    )
-    assert answer.get_data() == INACTIVE
+    if endpoint == "introspect":
+        data, auth, expected = {"token": "x"}, gateway, 200
+    else:  # a code exchange with an unknown code: every check up to the code lookup runs
+        data = {"grant_type": "authorization_code", "code": "x", "redirect_uri": "https://a.b/"}
+        auth, expected = (world.web.client_id, world.web.client_secret), 400
+    url = f"/malls/{world.mall_id}/api/v2/oauth/{endpoint}"
+    answer = app.test_client().post(url, data=data, auth=auth, base_url="https://auth.example")
+    assert answer.status_code == expected, answer.get_data()
     assert len(calls) == 1

@@ -43,7 +43,7 @@ from ..admin_api.views import _MALL_ID
 from ..errors import api_error
 from ..models.base import utcnow
 from ..oauth.gateways import authenticate_gateway
-from ..oauth.server import basic_credentials
+from ..oauth.requests import basic_credentials
 
 bp = Blueprint("gateway", __name__, url_prefix="/gateway")
 

@@ -18,7 +18,7 @@ from ..models import GatewayClient
 from ..models.base import utcnow
 from ..readonly import Record
 from .prefetch import GatewayRow, prefetched_gateway
-from .requests import credentials_of
+from .requests import request_credentials
 
 #: Authlib client-authentication method name for gateway credentials.
 GATEWAY_AUTH_METHOD = "gateway_basic"
@@ -54,7 +54,7 @@ def authenticate_gateway(query_client, request) -> GatewayCaller | None:
     Returns ``None`` (never raises) when the credentials are not a gateway's, so that Authlib
     goes on to try the apps' methods and answers ``invalid_client`` if none matches.
     """
-    credentials = credentials_of(request)
+    credentials = request_credentials(request.headers)
     if credentials is None:
         return None
     client_id, secret = credentials

@@ -44,8 +44,9 @@ def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
 
 
 #: The WSGI environ key under which a request's parsed Basic credentials are kept: the environ
-#: lives exactly as long as the request, and introspection's mall loader (``prefetch.py``), the
-#: brute-force limits, client authentication and the gateway method all read them.
+#: lives exactly as long as the request, and the mall loaders (``prefetch.py``,
+#: ``token_prefetch.py``), the brute-force limits, client authentication and the gateway
+#: method all read them.
 _PARSED_BASIC = "authserver.basic_credentials"
 
 
@@ -126,9 +127,3 @@ class ServerRequest(OAuth2Request):
     @property
     def form(self) -> MultiDict:
         return self._form
-
-
-def credentials_of(request) -> tuple[str, str] | None:
-    """:func:`request_credentials` of an OAuth request (or of anything with ``headers``, as
-    the gateway check's stand-in)."""
-    return request_credentials(request.headers)

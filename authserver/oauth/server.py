@@ -26,8 +26,7 @@ from .clients import Client, find_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .issuer import issuer_for
 from .pkce import S256CodeChallenge
-from .requests import ServerRequest, credentials_of
-from .requests import basic_credentials as basic_credentials  # where callers import it from
+from .requests import ServerRequest, request_credentials
 from .token_prefetch import prefetched_client
 from .tokens import generate_token_response
 
@@ -95,7 +94,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         credentials included, is a 401 with the Basic challenge (RFC 7662 §2.3, RFC 7009 §2.1,
         DESIGN.md "Introspection").
         """
-        basic = credentials_of(request)
+        basic = request_credentials(request.headers)
         if basic is not None:
             form = request.form
             if "client_secret" in form:
@@ -152,7 +151,7 @@ class SlowDown(OAuth2Error):
 
 
 def _claimed_client_id(request: ServerRequest) -> str:
-    basic = credentials_of(request)
+    basic = request_credentials(request.headers)
     claimed = basic[0] if basic is not None else request.form.get("client_id", "")
     return (claimed or "")[:64]
 

@@ -8,7 +8,7 @@ the token endpoint's mall loader (``tenancy.py``) reads all three at once where 
 read the mall alone; client authentication and the code lookup then take their rows from
 ``g.token_prefetch`` when it holds the App Key and the code they are about to look up, and
 query as usual otherwise (a refresh, a repeated or malformed parameter, Basic credentials that
-Authlib decodes differently from ``server.basic_credentials``).
+Authlib decodes differently from ``requests.basic_credentials``).
 
 Nothing is decided earlier than before: the rows only wait where the checks will read them.
 The brute-force limits still come before the client's row is used, the App Secret is still
@@ -29,6 +29,7 @@ from ..models import App, Mall
 from ..tenancy import MallRef, load_mall_with
 from .clients import CLIENT_COLUMNS, Client, client_from_row
 from .code_store import FIND_CODE, PresentedCode
+from .requests import request_credentials
 
 MAX_CLIENT_ID_LENGTH = 64
 
@@ -72,11 +73,9 @@ class TokenPrefetch:
 @load_mall_with("oauth.token")
 def load_mall(mall_id: str) -> MallRef | None:
     """The mall, with the app named by the credentials and the code of a code exchange."""
-    from .server import basic_credentials
-
     req = request._get_current_object()
     form = req.form
-    credentials = basic_credentials(req.headers)
+    credentials = request_credentials(req.headers)
     client_id = credentials[0] if credentials is not None else _single(form, "client_id")
     # Too long or holding a NUL: the request fails before any lookup (query_client,
     # limits.py), and PostgreSQL refuses to compare text holding a NUL.
