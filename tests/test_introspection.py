@@ -339,7 +339,7 @@ def test_epoch_seconds_are_the_whole_unix_seconds_of_naive_utc():
     """``exp``/``iat``: naive arithmetic gives what ``timestamp()`` of the UTC moment gives."""
     from datetime import UTC, datetime
 
-    from authserver.oauth.introspection import epoch_seconds
+    from authserver.models.base import epoch_seconds
 
     for moment in (
         datetime(1970, 1, 1, 0, 0, 1),

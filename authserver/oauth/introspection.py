@@ -9,12 +9,12 @@ Everything inactive, unknown, expired, revoked or not the caller's answers exact
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
+from ..models.base import epoch_seconds
 from .gateways import GATEWAY_AUTH_METHOD
 from .issuer import issuer_for
 from .prefetch import prefetched_lookups
@@ -34,20 +34,6 @@ def require_single_token(form) -> str:
     if not values or not values[0]:
         raise InvalidRequestError("The 'token' parameter is required.")
     return values[0]
-
-
-#: Naive UTC, as the columns hold it.
-EPOCH = datetime(1970, 1, 1)
-SECOND = timedelta(seconds=1)
-
-
-def epoch_seconds(moment: datetime) -> int:
-    """Naive UTC (as stored) -> integer Unix seconds (RFC 7662 §2.2 ``exp``, ``iat``).
-
-    Naive arithmetic: a fifth of the cost of ``int(moment.replace(tzinfo=UTC).timestamp())``,
-    the same whole seconds (every stored moment is after 1970).
-    """
-    return (moment - EPOCH) // SECOND
 
 
 class Introspection(IntrospectionEndpoint):

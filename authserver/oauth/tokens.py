@@ -19,7 +19,7 @@ from flask import current_app
 from ..crypto import SECRET_LENGTH, random_base62, sha256_hex
 from ..extensions import db
 from ..models import Mall, Token
-from ..models.base import utcnow
+from ..models.base import epoch_seconds, utcnow
 from .issuer import issuer_for
 from .jwt_tokens import JWT, OPAQUE, issue, jwt_ttl, new_jti
 
@@ -115,8 +115,8 @@ def jwt_access_token(client, user: Grantor, scope_list, issued, expires, jti: st
         "client_id": client.client_id,
         "scope": " ".join(scope_list),
         "mall_id": user.mall.mall_id,
-        "iat": int(issued.replace(tzinfo=UTC).timestamp()),
-        "exp": int(expires.replace(tzinfo=UTC).timestamp()),
+        "iat": epoch_seconds(issued),
+        "exp": epoch_seconds(expires),
         "jti": jti,
     }
     return issue(claims)
