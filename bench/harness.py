@@ -16,6 +16,8 @@ from bench import loadgen
 from bench.seeding import Seeded
 
 ROOT = Path(__file__).resolve().parents[1]
+#: What gunicorn serves: the target's app, wrapped to count its CPU (bench/app_cpu.py).
+COUNTING_APP = "bench.app_cpu:app"
 
 
 @dataclass
@@ -27,6 +29,8 @@ class Server:
     base: str
     env: dict[str, str]
     seeded: Seeded
+    #: where bench/app_cpu.py counts the workers' CPU inside the WSGI app
+    app_cpu_dir: Path
 
     def stop(self) -> None:
         stop(self.process)
@@ -72,14 +76,20 @@ def free_port() -> int:
 def start_gunicorn(
     name: str, wsgi: str, env: dict[str, str], seeded: Seeded, workdir: Path
 ) -> Server:
-    """gunicorn -c deploy/gunicorn.conf.py on 127.0.0.1:<free port>, once /readyz answers."""
+    """gunicorn -c deploy/gunicorn.conf.py on 127.0.0.1:<free port>, once /readyz answers.
+
+    ``wsgi`` is served through ``bench/app_cpu.py``, which counts the app's CPU per request
+    into ``Server.app_cpu_dir``."""
     import requests
 
     port = free_port()
+    app_cpu_dir = workdir / f"{name}-app-cpu"
+    app_cpu_dir.mkdir()
+    env = {**env, "BENCH_WSGI_APP": wsgi, "BENCH_APP_CPU_DIR": str(app_cpu_dir)}
     log = workdir / f"{name}-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", wsgi],
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", COUNTING_APP],
             cwd=ROOT,
             # The JSON access log stays on, as in production; it goes to the log file.
             env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
@@ -94,7 +104,7 @@ def start_gunicorn(
             raise RuntimeError(f"{wsgi} exited:\n{log.read_text()[-2000:]}")
         try:
             if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return Server(name, process, base, env, seeded)
+                return Server(name, process, base, env, seeded, app_cpu_dir)
         except requests.RequestException:
             time.sleep(0.2)
     stop(process)

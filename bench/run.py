@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import limiter_check  # noqa: E402
+from bench import app_cpu, limiter_check  # noqa: E402
 from bench.harness import (  # noqa: E402
     Server,
     group_cpu_seconds,
@@ -137,8 +137,12 @@ def load_scenario(server: Server, scenario: Scenario, args, number: int) -> dict
     expected = scenario.status if seeded.real else 200
     path = scenario.path.format(mall_id=seeded.mall_id)
     server_before, machine_before = group_cpu_seconds(server.process.pid), machine_busy_seconds()
+    app_before = app_cpu.totals(server.app_cpu_dir)
     result = run_load(server.base, scenario.method, path, headers, bodies, expected, args)
+    app_after = app_cpu.totals(server.app_cpu_dir)
     server_after, machine_after = group_cpu_seconds(server.process.pid), machine_busy_seconds()
+    if app_after[0] > app_before[0]:
+        result["app_us"] = (app_after[1] - app_before[1]) / (app_after[0] - app_before[0]) / 1e3
     # Where a request's time goes: the target's own processes, and the whole machine (the load
     # generator and, for PostgreSQL, the database server run on the same cores).
     if None not in (server_before, server_after, machine_before, machine_after):
@@ -154,7 +158,7 @@ def summarise(rounds: list[dict], bare_rounds: list[dict] | None) -> dict:
     summary = {
         key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50_ms", "p99_ms")
     }
-    for key in ("server_us", "machine_us"):
+    for key in ("app_us", "server_us", "machine_us"):
         if all(key in r for r in rounds):
             summary[key] = statistics.median(r[key] for r in rounds)
     summary["errors"] = sum(r["errors"] for r in rounds)
@@ -176,10 +180,11 @@ def fmt(result: dict) -> str:
 
 
 def _cpu(result: dict) -> str:
-    """CPU µs per request: the target's processes / the whole machine."""
+    """CPU µs per request: in the WSGI app / the target's processes / the whole machine."""
     if "server_us" not in result:
         return "-"
-    return f"{result['server_us']:.0f} / {result['machine_us']:.0f}"
+    app = f"{result['app_us']:.0f}" if "app_us" in result else "-"
+    return f"{app} / {result['server_us']:.0f} / {result['machine_us']:.0f}"
 
 
 def report(summaries: dict, limiter: dict, args) -> str:
@@ -196,8 +201,10 @@ def report(summaries: dict, limiter: dict, args) -> str:
         f"Medians of {args.repeat} rounds; each round loads every target in turn, so a ratio "
         "compares runs a minute apart. The range shows how noisy the (shared) machine was.",
         "",
-        "CPU µs/req: CPU time per request of the target's gunicorn processes / of the whole "
-        "machine (with wrk, and PostgreSQL's server for that target), over the same runs.",
+        "CPU µs/req: CPU time per request inside the WSGI app (Flask and what the target does; "
+        "bench/app_cpu.py) / of the target's gunicorn processes (the app, gunicorn, the "
+        "kernel's socket work) / of the whole machine (with wrk, and PostgreSQL's server for "
+        "that target), over the same runs.",
         "",
         "| target | scenario | req/s | p50 ms | p99 ms | errors | ratio to bare (range) | goal "
         "| CPU µs/req |",

@@ -66,3 +66,33 @@ def test_cpu_accounting_counts_a_process_group_and_the_machine():
         leader.wait()
     assert group_cpu_seconds(leader.pid) is None  # no process is left in the group
     assert machine_busy_seconds() - machine_before >= 0.3
+
+
+def test_app_cpu_counts_requests_and_cpu_inside_the_wrapped_app(tmp_path):
+    """bench/app_cpu.py: the counter file holds requests and the CPU spent in the app (a
+    request that burns 20 ms of CPU counts at least that), the body passes through, and the
+    inner response's ``close`` is called as a WSGI server would."""
+    import time
+
+    from bench import app_cpu
+
+    closed = []
+
+    class Body(list):
+        def close(self):
+            closed.append(True)
+
+    def burning(environ, start_response):
+        started = time.thread_time()
+        while time.thread_time() - started < 0.02:
+            pass
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Body([b"he", b"llo"])
+
+    counting = app_cpu.CountingApp(burning, tmp_path)
+    assert app_cpu.totals(tmp_path) == (0, 0)
+    for _ in range(2):
+        assert counting({}, lambda status, headers: None) == [b"hello"]
+    requests, nanoseconds = app_cpu.totals(tmp_path)
+    assert requests == 2 and nanoseconds >= 2 * 20_000_000
+    assert closed == [True, True]
