@@ -267,6 +267,13 @@ def postgresql(app):
             pytest.skip("data-modifying WITH and autocommit: PostgreSQL only")
 
 
+def test_the_one_statement_fills_every_column_the_rows_have(app, world):
+    """``REDEEM`` names its columns: a key the row functions gain must be added there."""
+    with app.test_request_context():
+        assert set(_token_row(world)) == {*code_store._TOKEN_KEYS, "code_pk"}
+        assert set(_issued(world)) == set(code_store._EVENT_KEYS)
+
+
 def _codes(app, browser, world, count: int) -> list:
     """``count`` fresh codes of the world's web app, as the exchange looks them up."""
     codes = [browser.authorize(world.web)["code"] for _ in range(count)]

@@ -106,10 +106,10 @@ def consume(
             parameters[f"token_{key}"] = token[key]
         for key in _EVENT_KEYS:
             parameters[f"event_{key}"] = event[key]
-        ran, row = writes.first_alone(REDEEM, parameters)
-        if row is not None:
+        if writes.first_alone(REDEEM, parameters)[1] is not None:
             return Consumed(won=True, installed_scope=code.installed_scope, written=True)
-        # ran: nothing was written; the UPDATE below says whether the code is used
+        # Not run (SQLite; a session's transaction going), or it wrote nothing: the UPDATE
+        # below says whether the code is used, and what the installation grants now.
     row = writes.first(
         _CONSUME, {"code_pk": code.id, "now": now, "of_mall": code.mall_pk, "of_app": code.app_pk}
     )
