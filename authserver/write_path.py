@@ -52,7 +52,7 @@ from .prepared import DRIVERS, Prepared, _binder, wrapped_error
 
 EXTENSION = "authserver.write_path"
 #: How many (statement, parameter keys) get a compiled ``Statement`` kept: the exchange has
-#: three; a caller building its statement per call would otherwise grow the cache without end.
+#: four; a caller building its statement per call would otherwise grow the cache without end.
 MAX_STATEMENTS = 64
 #: The drivers whose connections run a statement as a transaction of its own, with no BEGIN
 #: and COMMIT sent, when their ``autocommit`` attribute is set (psycopg's is a plain setting,
