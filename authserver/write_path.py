@@ -24,6 +24,13 @@ the cursor of a connection checked out from the session engine's pool:
   transaction rolled back and the connection discarded (on a disconnect the pool's other
   connections are marked stale, as SQLAlchemy does).
 
+A statement that does all of a transaction's work by itself (on PostgreSQL, data-modifying
+``WITH``: the code exchange's ``code_store.REDEEM``) needs no transaction around it, as every
+statement is atomic. :meth:`RawWrites.first_alone` runs one so on psycopg, in autocommit
+(``_AUTOCOMMIT``, the one psycopg-specific part): psycopg sends ``BEGIN`` as a round trip of its
+own and ``COMMIT`` as another, so a statement alone is one round trip where a transaction of it
+is three.
+
 A driver other than the two the suite runs on gets :class:`SessionWrites`: the same calls on
 ``db.session``, as before; so does a request whose session already began a transaction (a JWT
 client's exchange reads the signing keys there, and the first one ever adds its key). Every
@@ -45,12 +52,18 @@ from .prepared import DRIVERS, Prepared, _binder, wrapped_error
 
 EXTENSION = "authserver.write_path"
 #: How many (statement, parameter keys) get a compiled ``Statement`` kept: the exchange has
-#: three; a caller building its statement per call would otherwise grow the cache without end.
+#: four; a caller building its statement per call would otherwise grow the cache without end.
 MAX_STATEMENTS = 64
+#: The drivers whose connections run a statement as a transaction of its own, with no BEGIN
+#: and COMMIT sent, when their ``autocommit`` attribute is set (psycopg's is a plain setting,
+#: applied without a round trip). Python's sqlite3 has no such attribute before 3.12, and there
+#: a write transaction begins with the writer's lock (``sqlite_writers.py``) anyway.
+_AUTOCOMMIT = frozenset({"psycopg"})
 
 
 class Statement:
-    """One DML statement compiled for one dialect and one set of parameter keys."""
+    """One DML statement (or a SELECT whose ``WITH`` writes) compiled for one dialect and one
+    set of parameter keys."""
 
     __slots__ = ("sql", "bind", "defaults", "returning")
 
@@ -79,8 +92,12 @@ class Statement:
         self.defaults = [(column.key, _default(column, is_insert)) for column in prefetch]
         self.returning: Prepared | None = None
         columns = list(compiled.returning or ())
+        keys = [column.key for column in columns]
+        selected = getattr(statement, "selected_columns", None)  # a SELECT whose WITH writes
+        if not columns and selected is not None:
+            columns, keys = list(selected), list(selected.keys())
         if columns:
-            row_class = namedtuple("Returned", [column.key for column in columns])
+            row_class = namedtuple("Returned", keys)
             types = [column.type for column in columns]
             self.returning = Prepared(self.sql, self.bind, row_class, types, dialect)
 
@@ -114,7 +131,7 @@ class RawWrites:
     it, which costs as much again; one is made only for listeners that want it.
     """
 
-    __slots__ = ("_engine", "_statements", "_pooled", "_dbapi", "_connection")
+    __slots__ = ("_engine", "_statements", "_pooled", "_dbapi", "_connection", "_began", "_alone")
 
     def __init__(self, engine: Engine, statements: dict[Any, Statement]):
         self._engine = engine
@@ -122,6 +139,8 @@ class RawWrites:
         self._pooled: Any = None  # the pool's proxy of the DBAPI connection
         self._dbapi: Any = None
         self._connection: Connection | None = None  # for the listeners only
+        self._began = False  # whether a statement ran on the connection
+        self._alone = False  # whether the connection is in autocommit (``first_alone``)
 
     def __enter__(self) -> RawWrites:
         self._pooled = self._engine.raw_connection()
@@ -137,6 +156,18 @@ class RawWrites:
 
     def execute(self, statement: Executable, parameters: Mapping[str, Any]) -> None:
         self._run(statement, parameters, False)
+
+    def first_alone(self, statement: Executable, parameters: Mapping[str, Any]) -> tuple[bool, Any]:
+        """``(True, first row or None)`` when ``statement`` ran as a transaction of its own,
+        committed when this returns, in one round trip: as the first statement, on a driver of
+        ``_AUTOCOMMIT``. Otherwise ``(False, None)``, and nothing ran. For a statement that
+        does all of its writes by itself; the ones after it make a transaction as usual."""
+        if self._began or self._engine.dialect.driver not in _AUTOCOMMIT:
+            return False, None
+        self._dbapi.autocommit = self._alone = True
+        row = self._run(statement, parameters, True)  # on an error, the connection is gone
+        self._dbapi.autocommit = self._alone = False
+        return True, row
 
     def commit(self) -> None:
         try:
@@ -156,6 +187,7 @@ class RawWrites:
         return found
 
     def _run(self, statement: Executable, parameters: Mapping[str, Any], fetch: bool) -> Any:
+        self._began = True
         prepared = self._prepared(statement, parameters)
         sql, bound, cursor = prepared.sql, None, None
         try:
@@ -215,6 +247,14 @@ class RawWrites:
                 if raising:
                     raise failure from error
                 return
+        if self._alone:  # a statement alone failed with an error not the driver's
+            try:
+                self._dbapi.autocommit = self._alone = False
+            except BaseException as error:  # the connection is not fit to be pooled again
+                self._discard(error, disconnected=False)
+                if raising:
+                    raise
+                return
         self._pooled = self._dbapi = self._connection = None
         pooled.close()  # back to the pool, which resets it (a no-op rollback)
 
@@ -237,6 +277,11 @@ class SessionWrites:
     signing key there; on SQLite a second transaction would also wait for the first's lock)."""
 
     __slots__ = ("_committed",)
+
+    @staticmethod
+    def first_alone(statement: Executable, parameters: Mapping[str, Any]) -> tuple[bool, Any]:
+        """Never alone: what the session holds commits with the writes."""
+        return False, None
 
     def __enter__(self) -> SessionWrites:
         self._committed = False

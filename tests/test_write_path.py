@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from authserver import audit, write_path
 from authserver.extensions import db
-from authserver.models import App, AuditEvent, AuthorizationCode, Mall, Token
+from authserver.models import App, AuditEvent, AuthorizationCode, Installation, Mall, Token
 from authserver.models.base import utcnow
-from authserver.oauth import tokens
+from authserver.oauth import code_store, tokens
 from authserver.oauth.tokens import Grantor, generate_token_response
 
 from .helpers import Browser, exchange
@@ -123,7 +123,8 @@ def test_a_failed_audit_insert_leaves_no_token_and_the_code_unused(
     """The last statement of the exchange fails: a 503, nothing of the transaction stays (the
     consume and the token row are rolled back), and the code still works."""
     code = browser.authorize(world.web)["code"]
-    failing(lambda sql: sql.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"))
+    # On PostgreSQL this is the consume's one statement (oauth/code_store.py's REDEEM).
+    failing(lambda sql: "INSERT INTO AUDIT_EVENTS" in sql.upper())
     response = exchange(live_server, world.mall_id, world.web, code)
     assert response.status_code == 503
     assert response.json()["error"] == "temporarily_unavailable"
@@ -229,16 +230,16 @@ def test_an_exception_between_the_writes_leaves_the_code_unused(
     app, live_server, world, browser, monkeypatch
 ):
     """SECURITY.md F3: a crash after the consume and before the commit rolls the consume
-    back; the code then still works."""
-    from authserver.oauth import grants
-
+    back; the code then still works. (On PostgreSQL the writes are usually one statement,
+    with nothing between them: here they go one by one, as on SQLite.)"""
     code = browser.authorize(world.web)["code"]
 
     def crash(*args, **kwargs):
         raise RuntimeError("crash between the writes")
 
     with monkeypatch.context() as patch:
-        patch.setattr(grants, "token_row", crash)
+        patch.setattr(write_path.RawWrites, "first_alone", lambda *args: (False, None))
+        patch.setattr(write_path.RawWrites, "execute", crash)
         assert exchange(live_server, world.mall_id, world.web, code).status_code == 500
     with app.app_context():
         assert db.engine.pool.checkedout() == 0
@@ -254,3 +255,123 @@ def test_a_session_with_a_transaction_going_keeps_the_writes(app, world):
         db.session.scalar(select(Mall.id))
         assert isinstance(write_path.transaction(), write_path.SessionWrites)
         db.session.rollback()
+
+
+# -- PostgreSQL: the exchange's writes as one statement (oauth/code_store.py's REDEEM) ----------
+
+
+@pytest.fixture
+def postgresql(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("data-modifying WITH and autocommit: PostgreSQL only")
+
+
+def test_the_one_statement_fills_every_column_the_rows_have(app, world):
+    """``REDEEM`` names its columns: a key the row functions gain must be added there."""
+    with app.test_request_context():
+        assert set(_token_row(world)) == {*code_store._TOKEN_KEYS, "code_pk"}
+        assert set(_issued(world)) == set(code_store._EVENT_KEYS)
+
+
+def _codes(app, browser, world, count: int) -> list:
+    """``count`` fresh codes of the world's web app, as the exchange looks them up."""
+    codes = [browser.authorize(world.web)["code"] for _ in range(count)]
+    with app.app_context():
+        return [code_store.find_code(code) for code in codes]
+
+
+def _issued(world) -> dict:
+    return audit.event_row(
+        "token_issued", mall_id=world.mall_id, client_id="c", user_id="owner", n=1
+    )
+
+
+def test_one_statement_writes_the_rows_the_steps_write(app, world, browser, postgresql):
+    alone, steps = _codes(app, browser, world, 2)
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        row = _token_row(world)
+        with write_path.transaction() as writes:
+            consumed = code_store.consume(alone, writes, row, _issued(world))
+            assert consumed == code_store.Consumed(True, alone.installed_scope, written=True)
+            writes.commit()
+        with write_path.transaction() as writes:
+            consumed = code_store.consume(steps, writes)
+            assert consumed.won and not consumed.written
+            writes.execute(tokens.INSERT, {**_same_but_secrets(row), "code_pk": steps.id})
+            writes.execute(audit.INSERT, _issued(world))
+            writes.commit()
+        by_one, by_steps = _raw_rows("tokens")
+        assert (by_one["code_pk"], by_steps["code_pk"]) == (alone.id, steps.id)
+        for written in (by_one, by_steps):
+            del written["id"], written["access_token_hash"], written["refresh_token_hash"]
+            del written["code_pk"]
+        assert by_one == by_steps
+        first, second = [e for e in _raw_rows("audit_events") if e["event"] == "token_issued"]
+        assert utcnow() - first["created_at"] < timedelta(seconds=5)
+        for written in (first, second):
+            del written["id"], written["created_at"]
+        assert first == second and first["detail"] == {"user_id": "owner", "n": 1}
+        used = select(AuthorizationCode.used_at).order_by(AuthorizationCode.id)
+        assert None not in db.session.scalars(used).all()
+
+
+def test_one_statement_writes_nothing_for_a_used_code_or_changed_scopes(
+    app, world, browser, postgresql
+):
+    """Nothing written, the conditional UPDATE that follows tells why: a used code (lost),
+    or the installation's scopes changed since the lookup (won, with the new scopes, for the
+    caller to make the token again)."""
+    used, narrowed = _codes(app, browser, world, 2)
+    with app.test_request_context():
+        with write_path.transaction() as writes:
+            assert code_store.consume(used, writes, _token_row(world), _issued(world)).written
+            writes.commit()
+        with write_path.transaction() as writes:
+            again = code_store.consume(used, writes, _token_row(world), _issued(world))
+        assert again == code_store.Consumed(False, None)
+        db.session.execute(update(Installation).values(scope="mall.read_product"))
+        db.session.commit()
+        with write_path.transaction() as writes:  # left without a commit: rolled back
+            consumed = code_store.consume(narrowed, writes, _token_row(world), _issued(world))
+        assert consumed == code_store.Consumed(True, "mall.read_product")
+        assert db.session.scalar(select(db.func.count()).select_from(Token)) == 1
+        issued = select(db.func.count()).where(AuditEvent.event == "token_issued")
+        assert db.session.scalar(issued) == 1
+        code = db.session.get(AuthorizationCode, narrowed.id)
+        assert code.used_at is None
+
+
+def test_a_statement_alone_commits_at_once_and_the_next_ones_make_a_transaction(app, world):
+    with app.test_request_context():
+        row = _token_row(world)
+        with write_path.transaction() as writes:
+            ran, returned = writes.first_alone(tokens.INSERT, row)
+            if db.engine.dialect.name != "postgresql":
+                assert (ran, returned) == (False, None)  # nothing ran: SQLite has no need
+                return
+            assert (ran, returned) == (True, None)
+            assert writes._dbapi.autocommit is False
+            assert writes.first_alone(tokens.INSERT, _same_but_secrets(row)) == (False, None)
+            writes.execute(audit.INSERT, _issued(world))  # not committed: rolled back
+        assert db.session.scalar(select(db.func.count()).select_from(Token)) == 1
+        issued = select(db.func.count()).where(AuditEvent.event == "token_issued")
+        assert db.session.scalar(issued) == 0
+
+
+@pytest.mark.parametrize("driver_error", [True, False])
+def test_a_failed_statement_alone_leaves_no_connection_in_autocommit(
+    app, world, failing, postgresql, driver_error
+):
+    """A driver's error discards the connection; another error gives it back to the pool as
+    the pool expects it, out of autocommit."""
+    failing(lambda sql: "INSERT INTO TOKENS" in sql.upper(), None if driver_error else KeyError())
+    with app.test_request_context():
+        row, checked_out = _token_row(world), db.engine.pool.checkedout()
+        expected = OperationalError if driver_error else KeyError
+        with pytest.raises(expected), write_path.transaction() as writes:
+            dbapi = writes._dbapi
+            writes.first_alone(tokens.INSERT, row)
+        assert db.engine.pool.checkedout() == checked_out
+        assert dbapi.closed if driver_error else dbapi.autocommit is False
+        assert db.session.scalar(select(db.func.count()).select_from(Token)) == 0

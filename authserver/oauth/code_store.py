@@ -13,25 +13,37 @@ change from call to call) on the tables, returning plain rows without the ORM's 
 - the consume is the conditional UPDATE that makes a code single-use, and it returns the
   installation's scopes as they are at that moment, so an uninstall that committed since the
   lookup is still seen (the code is then not used up: the caller rolls back). It runs in the
-  caller's write transaction on the session engine (``write_path.py``), which it starts.
+  caller's write transaction on the session engine (``write_path.py``), which it starts;
+- given the token's and the audit event's rows, on PostgreSQL (psycopg) the consume first tries
+  the exchange's writes all in one statement (``REDEEM``, data-modifying ``WITH``): consume the
+  code if it is unused and the installation still grants the scopes the token was made for,
+  and insert both rows from the consumed row, so they are written with it or not at all. One
+  statement is atomic by itself, so it runs alone (``RawWrites.first_alone``): one round trip
+  where BEGIN, UPDATE, two INSERTs and COMMIT were five. When it writes nothing (a replay, a
+  concurrent redemption that won, an installation changed or removed since the lookup) the
+  conditional UPDATE above follows and tells these apart as before. SQLite has no
+  data-modifying ``WITH``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 
 from .. import readonly
 from ..crypto import sha256_hex
-from ..models import AuthorizationCode, Installation
+from ..models import AuditEvent, AuthorizationCode, Installation, Token
 from ..models.base import utcnow
 from ..models.grants import AuthlibCode
 from ..write_path import Writes
 
 _CODES = AuthorizationCode.__table__
 _INSTALLATIONS = Installation.__table__
+_TOKENS = Token.__table__
+_EVENTS = AuditEvent.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +78,40 @@ class Consumed:
     won: bool
     #: the installation's scopes at the moment of the consume, ``None`` if uninstalled
     installed_scope: str | None
+    #: the token and event rows were written with the consume, and committed
+    written: bool = False
 
 
-def consume(code: PresentedCode, writes: Writes) -> Consumed:
-    """Mark the code used unless it already is, in ``writes``' transaction (one statement)."""
+def consume(
+    code: PresentedCode,
+    writes: Writes,
+    token: dict[str, Any] | None = None,
+    event: dict[str, Any] | None = None,
+) -> Consumed:
+    """Mark the code used unless it already is, in ``writes``' transaction; with the rows of
+    ``token`` (``tokens.token_row``) and ``event`` (``audit.event_row``), made for the scopes
+    ``code.installed_scope``, where one statement can write them too (see the module's
+    docstring; ``Consumed.written``)."""
+    now = utcnow()
+    if token is not None and event is not None and code.installed_scope is not None:
+        parameters = {
+            "code_pk": code.id,
+            "now": now,
+            "of_mall": code.mall_pk,
+            "of_app": code.app_pk,
+            "installed_scope": code.installed_scope,
+            "event_created_at": now,
+        }
+        for key in _TOKEN_KEYS:
+            parameters[f"token_{key}"] = token[key]
+        for key in _EVENT_KEYS:
+            parameters[f"event_{key}"] = event[key]
+        if writes.first_alone(REDEEM, parameters)[1] is not None:
+            return Consumed(won=True, installed_scope=code.installed_scope, written=True)
+        # Not run (SQLite; a session's transaction going), or it wrote nothing: the UPDATE
+        # below says whether the code is used, and what the installation grants now.
     row = writes.first(
-        _CONSUME,
-        {"code_pk": code.id, "now": utcnow(), "of_mall": code.mall_pk, "of_app": code.app_pk},
+        _CONSUME, {"code_pk": code.id, "now": now, "of_mall": code.mall_pk, "of_app": code.app_pk}
     )
     if row is None:
         return Consumed(won=False, installed_scope=None)
@@ -120,4 +159,64 @@ _CONSUME = (
         .scalar_subquery()
         .label("installed_scope")
     )
+)
+
+
+def _values(table: Any, prefix: str, keys: list[str]) -> list[Any]:
+    """Typed placeholders for ``keys`` of ``table``: psycopg's dialect renders each with its
+    cast, so a NULL selected into an integer column is not taken for text."""
+    return [bindparam(prefix + key, type_=table.c[key].type) for key in keys]
+
+
+#: The token row's columns filled from ``tokens.token_row`` (``code_pk`` is the consumed id).
+_TOKEN_KEYS = [
+    "family_id",
+    "parent_id",
+    "app_pk",
+    "mall_pk",
+    "user_id",
+    "scope",
+    "grant_scope",
+    "access_token_hash",
+    "refresh_token_hash",
+    "issued_at",
+    "access_expires_at",
+    "refresh_expires_at",
+]
+#: The audit row's columns from ``audit.event_row``; ``created_at`` is set here (its
+#: Python-side default is applied by an INSERT's own execution only).
+_EVENT_KEYS = ["event", "actor", "mall_id", "client_id", "ip", "detail"]
+
+_CONSUMED = (
+    update(_CODES)
+    .where(
+        _CODES.c.id == bindparam("code_pk"),
+        _CODES.c.used_at.is_(None),
+        exists().where(
+            _INSTALLATIONS.c.mall_pk == bindparam("of_mall"),
+            _INSTALLATIONS.c.app_pk == bindparam("of_app"),
+            _INSTALLATIONS.c.scope == bindparam("installed_scope"),
+        ),
+    )
+    .values(used_at=bindparam("now"))
+    .returning(_CODES.c.id)
+    .cte("consumed")
+)
+
+#: PostgreSQL only: one row (the code's id) when the code was consumed and both rows
+#: inserted, none when nothing was written. Each INSERT selects from the consumed row, so it
+#: inserts as many rows as the UPDATE changed: one or none.
+REDEEM = select(_CONSUMED.c.id).add_cte(
+    _TOKENS.insert()
+    .from_select(
+        [*_TOKEN_KEYS, "code_pk"],
+        select(*_values(_TOKENS, "token_", _TOKEN_KEYS), _CONSUMED.c.id),
+    )
+    .cte("issued"),
+    _EVENTS.insert()
+    .from_select(
+        ["created_at", *_EVENT_KEYS],
+        select(*_values(_EVENTS, "event_", ["created_at", *_EVENT_KEYS])).select_from(_CONSUMED),
+    )
+    .cte("recorded"),
 )

@@ -182,22 +182,28 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         # so only the writes happen in that window. Scopes the installation gained or lost in
         # between are seen by the consume, and the token is then made again. The transaction
         # runs on a DBAPI connection of the session engine, not in db.session (write_path.py).
+        # On PostgreSQL the consume writes the token's and the event's rows with it when it can
+        # (code_store.REDEEM: one round trip).
         token, granted = self._new_token(code, code.installed_scope, grantor)
+        row = token_row(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
+        issued = _audit_row(
+            "token_issued", client, grantor.user_id, grant_type="authorization_code"
+        )
         with write_path.transaction() as writes:
-            consumed = consume(code, writes)
+            consumed = consume(code, writes, row, issued)
             if consumed.won and consumed.installed_scope is not None:
-                if consumed.installed_scope != code.installed_scope:
-                    token, granted = self._new_token(code, consumed.installed_scope, grantor)
-                row = token_row(
-                    token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id
-                )
-                writes.execute(tokens.INSERT, row)
-                writes.execute(
-                    audit.INSERT,
-                    _audit_row(
-                        "token_issued", client, grantor.user_id, grant_type="authorization_code"
-                    ),
-                )
+                if not consumed.written:
+                    if consumed.installed_scope != code.installed_scope:
+                        token, granted = self._new_token(code, consumed.installed_scope, grantor)
+                        row = token_row(
+                            token,
+                            client=client,
+                            grantor=grantor,
+                            grant_scope=granted,
+                            code_pk=code.id,
+                        )
+                    writes.execute(tokens.INSERT, row)
+                    writes.execute(audit.INSERT, issued)
                 writes.commit()
                 return 200, token, self.TOKEN_RESPONSE_HEADER
         # Rolled back on leaving the block: a lost consume changed nothing, and a code whose
