@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, g, request
 
 from ..errors import api_error
 from ..extensions import db
-from ..http import COMPACT_JSON, json_response
+from ..http import COMPACT_JSON, Response, json_response
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .resources import MAX_INT, REPORT, SINGLETON, Invalid, Resource, product_refs, validate
