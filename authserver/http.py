@@ -52,7 +52,7 @@ class Response(flask.Response):
 
     def get_wsgi_response(self, environ: dict[str, Any]):
         status = self.status_code
-        if 200 <= status and status != 204 and status != 304:
+        if status >= 200 and status != 204 and status != 304:
             has_length = False
             for name, _ in self.headers:
                 lowered = name.lower()

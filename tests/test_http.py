@@ -7,9 +7,9 @@ import io
 
 import flask
 import pytest
-from werkzeug.test import EnvironBuilder
 import requests
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.test import EnvironBuilder
 
 from authserver.http import AuthServerFlask, Response
 
