@@ -13,7 +13,7 @@ up, and query as usual otherwise (a web app's credentials, a refresh-token hint,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import g, request
 from sqlalchemy import bindparam, select, true
@@ -55,8 +55,7 @@ _PREFETCH = (
 )
 
 
-@dataclass(frozen=True)
-class GatewayRow:
+class GatewayRow(NamedTuple):
     """The columns ``authenticate_gateway`` reads."""
 
     id: int
@@ -64,9 +63,9 @@ class GatewayRow:
     secret_hash: str
 
 
-@dataclass(frozen=True)
-class Prefetched:
-    """What the statement found for the credentials and the token this request carries."""
+class Prefetched(NamedTuple):
+    """What the statement found for the credentials and the token this request carries
+    (named tuples, as the mall's ``MallRef``: one of each per introspection)."""
 
     gateway_id: str
     gateway: GatewayRow | None
