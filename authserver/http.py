@@ -53,16 +53,9 @@ class Response(flask.Response):
     def get_wsgi_response(self, environ: dict[str, Any]):
         status = self.status_code
         if status >= 200 and status != 204 and status != 304:
-            has_length = False
-            for name, _ in self.headers:
-                lowered = name.lower()
-                if lowered == "content-length":
-                    has_length = True
-                elif lowered in _REWRITTEN:
-                    break
-            else:
-                if has_length:
-                    return self.get_app_iter(environ), self.status, self.headers.to_wsgi_list()
+            names = {name.lower() for name, _ in self.headers}
+            if "content-length" in names and names.isdisjoint(_REWRITTEN):
+                return self.get_app_iter(environ), self.status, self.headers.to_wsgi_list()
         return super().get_wsgi_response(environ)
 
 
