@@ -23,10 +23,11 @@ failures count against it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any, NamedTuple
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from . import ratelimit
 
@@ -34,9 +35,9 @@ from . import ratelimit
 KNOWN_PAIR_SECONDS = 30 * 24 * 3600
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """Whether an attempt may be checked at all, and if not, for how long to wait."""
+class Verdict(NamedTuple):
+    """Whether an attempt may be checked at all, and if not, for how long to wait (a named
+    tuple: every client authentication makes one)."""
 
     allowed: bool
     retry_after: int
@@ -47,10 +48,11 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _buckets(account: str, address: str) -> tuple[tuple[ratelimit.Bucket, ...], ratelimit.Bucket]:
-    config = current_app.config
+def _buckets(
+    account: str, address: str, config: Mapping[str, Any]
+) -> tuple[tuple[ratelimit.Bucket, ...], ratelimit.Bucket]:
     return _bucket_set(
-        ratelimit.key_prefix(),
+        ratelimit.key_prefix(config),
         config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
         config["AUTHSERVER_AUTH_FAILURES_PER_ADDRESS"],
         config["AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT"],
@@ -96,34 +98,45 @@ def source_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _app() -> Flask:
+    """The current app, resolved once for the configuration and the limiter: every client
+    authentication asks for both, and each access through ``current_app`` costs a lookup."""
+    return current_app._get_current_object()
+
+
 def check(account: str) -> Verdict:
     """May this attempt on ``account`` from this request's address be checked now?"""
-    failures, known = _buckets(account, source_address())
-    limiter = ratelimit.buckets()
+    app = _app()
+    config = app.config
+    failures, known = _buckets(account, source_address(), config)
+    limiter = ratelimit.buckets(app)
     # A known pair is bound by its own bucket alone, so the shared buckets are read only for a
     # pair that is not known: a caller with the right credentials (every introspection call of
     # a gateway) reads two buckets, not four; an unknown pair reads all four in two calls.
-    pair, known_level = limiter.pour([failures[0], known], amount=0)
+    pair, known_level = limiter.pour([failures[0], known], amount=0, config=config)
     is_known = known_level.level > 0
     wait = failures[0].retry_after(pair.level)
     if not is_known:
-        shared = zip(failures[1:], limiter.pour(failures[1:], amount=0), strict=True)
-        wait = max(wait, *(bucket.retry_after(poured.level) for bucket, poured in shared))
+        poured = limiter.pour(failures[1:], amount=0, config=config)
+        shared = zip(failures[1:], poured, strict=True)
+        wait = max(wait, *(bucket.retry_after(level.level) for bucket, level in shared))
     return Verdict(wait == 0, wait, is_known)
 
 
 def failed(account: str) -> None:
     """Count a failed attempt on ``account`` from this request's address."""
-    failures, _ = _buckets(account, source_address())
-    ratelimit.buckets().pour(failures, amount=1)
+    app = _app()
+    failures, _ = _buckets(account, source_address(), app.config)
+    ratelimit.buckets(app).pour(failures, amount=1, config=app.config)
 
 
 def succeeded(account: str, verdict: Verdict | None = None) -> None:
     """Remember the (account, address) pair as known (nothing to do when it already is)."""
     if verdict is not None and verdict.known:
         return
-    _, known = _buckets(account, source_address())
-    ratelimit.buckets().pour([known], amount=1)
+    app = _app()
+    _, known = _buckets(account, source_address(), app.config)
+    ratelimit.buckets(app).pour([known], amount=1, config=app.config)
 
 
 TOO_MANY_ATTEMPTS = "Too many failed attempts. Wait a moment and try again."

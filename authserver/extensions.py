@@ -43,33 +43,47 @@ class MethodFirstCSRFProtect(CSRFProtect):
     """Flask-WTF's CSRF protection on every form, with the cheap question asked first.
 
     Flask-WTF's own hook works out whether the view is exempt (its blueprint, its module and
-    name) before it looks at the method, on every request: an Admin API GET, which no CSRF
-    check concerns, paid that. Here the hook runs only for the methods Flask-WTF checks, and
-    the exemption of each endpoint is worked out once: exemptions are declared when the views
-    are (``csrf.exempt``), before the first request. What is checked, and how, is Flask-WTF's
-    (``protect``). Flask-WTF's documented way to do this: ``WTF_CSRF_CHECK_DEFAULT = False``
-    and a hook of one's own that calls ``protect``.
+    name) on every request: an Admin API GET, which no CSRF check concerns, paid that. Here
+    the exemption of each endpoint is worked out once (exemptions are declared when the views
+    are, ``csrf.exempt``, before the first request), so an exempt view (every API endpoint)
+    costs a dictionary lookup, and the others are checked for the methods Flask-WTF checks.
+    What is checked, and how, is Flask-WTF's (``protect``). Flask-WTF's documented way to do
+    this: ``WTF_CSRF_CHECK_DEFAULT = False`` and a hook of one's own that calls ``protect``.
     """
 
     def init_app(self, app: Flask) -> None:
         app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+        hooks = app.before_request_funcs.setdefault(None, [])
+        registered = len(hooks)
         super().init_app(app)
+        # Flask-WTF's own hook, registered all the same, returns at once with
+        # WTF_CSRF_CHECK_DEFAULT off: it is taken out again so that no request pays for the
+        # call (Flask has no public way to unregister a hook; the list is the one
+        # ``app.before_request`` appends to; tests/test_browser_hardening.py checks that it is
+        # gone and that this class's hook is the only CSRF hook left).
+        hooks[registered:] = [
+            hook for hook in hooks[registered:] if not _is_flask_wtf_default_hook(hook)
+        ]
         self._exempt_endpoints: dict[str, bool] = {}
         app.before_request(self._protect_unless_exempt)
 
     def _protect_unless_exempt(self) -> None:
         req = request._get_current_object()
-        config = current_app.config
-        if req.method not in config["WTF_CSRF_METHODS"] or not config["WTF_CSRF_ENABLED"]:
-            return
         endpoint = req.endpoint
         if not endpoint:
             return  # no view matched: the 404 or 405 follows, as with Flask-WTF's hook
         exempt = self._exempt_endpoints.get(endpoint)
         if exempt is None:
             exempt = self._exempt_endpoints[endpoint] = self._is_exempt()
-        if not exempt:
+        if exempt:
+            return  # every API endpoint: no method nor setting makes it checked
+        config = current_app.config
+        if req.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
             self.protect()
+
+
+def _is_flask_wtf_default_hook(hook) -> bool:
+    return getattr(hook, "__module__", None) == "flask_wtf.csrf" and hook.__name__ == "csrf_protect"
 
 
 db = SQLAlchemy(model_class=Base)

@@ -11,30 +11,43 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _named(*pairs: tuple[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """(name, value, lower-case name): the lower-case names worked out once, not per answer."""
+    return tuple((name, value, name.lower()) for name, value in pairs)
+
+
 #: On every response, unless the view set its own value.
-EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
+EVERY_RESPONSE = _named(("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
 #: On HTML pages too.
-HTML_PAGES = (
+HTML_PAGES = _named(
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Frame-Options", "DENY"),
     ("Cache-Control", "no-store"),
 )
-HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+#: Over https.
+HSTS = _named(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))[0]
 
 
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
+    # One pass over the names already set, which also finds the first Content-Type (what
+    # ``response.content_type`` would search for again): Werkzeug's setdefault (and ``in``)
+    # raise and catch a KeyError for every header that is missing, most of them on an API
+    # answer.
+    present = set()
+    content_type = None
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "content-type" and content_type is None:
+            content_type = value
+        present.add(lowered)
     wanted = EVERY_RESPONSE
-    content_type = response.content_type  # the raw header: ``mimetype`` would parse it
-    if content_type is not None and content_type.lower().startswith("text/html"):
+    if content_type is not None and content_type[:9].lower() == "text/html":
         wanted += HTML_PAGES
     if request.environ["wsgi.url_scheme"] == "https":  # ``is_secure``, without the property
         wanted += (HSTS,)
-    # One pass over the names already set: Werkzeug's setdefault (and ``in``) raise and catch
-    # a KeyError for every header that is missing, which is most of them on an API answer.
-    present = {name.lower() for name, _ in headers}
-    for name, value in wanted:
-        if name.lower() not in present:
+    for name, value, lowered in wanted:
+        if lowered not in present:
             headers.add(name, value)
     return response
 

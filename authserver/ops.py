@@ -119,19 +119,22 @@ class AccessLog:
     @staticmethod
     def _line(environ: dict[str, Any], status: str, started: float) -> str:
         raw_query = environ.get("QUERY_STRING", "")
-        try:
-            query = redact_query(raw_query)
-        except ValueError:
-            query = REDACTED
+        query = ""
+        if raw_query:  # most API calls carry none: no call to make for them
+            try:
+                query = redact_query(raw_query)
+            except ValueError:
+                query = REDACTED
         path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))[:512]
         # The fields in a fixed order, each string escaped as json.dumps escapes it: what
-        # encoding the dict did, without walking it.
+        # encoding the dict did, without walking it. A WSGI status starts with its three
+        # digits (PEP 3333).
         return (
             f'{{"time":"{_now()}",'
             f'"method":{_json_string(environ.get("REQUEST_METHOD", ""))},'
             f'"path":{_json_string(path)},'
             f'"query":{_json_string(query[:1024])},'
-            f'"status":{int(status.split(" ", 1)[0])},'
+            f'"status":{int(status[:3])},'
             f'"duration_ms":{round((time.perf_counter() - started) * 1000, 2)!r},'
             f'"remote_addr":{_json_string(environ.get("REMOTE_ADDR", ""))},'
             f'"user_agent":{_json_string(environ.get("HTTP_USER_AGENT", "")[:200])}}}'

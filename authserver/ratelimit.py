@@ -157,11 +157,17 @@ class Buckets:
         self._redis: dict[str, RedisBuckets] = {}
         self._redis_down_until: dict[str, float] = {}
 
-    def pour(self, buckets: Sequence[Bucket], amount: float = 1) -> list[Poured]:
-        """Pour ``amount`` into each bucket (0: just read the levels)."""
+    def pour(
+        self,
+        buckets: Sequence[Bucket],
+        amount: float = 1,
+        config: Mapping[str, Any] | None = None,
+    ) -> list[Poured]:
+        """Pour ``amount`` into each bucket (0: just read the levels); ``config``: the app's,
+        when the caller holds it."""
         if not buckets:
             return []
-        url = current_app.config.get("AUTHSERVER_REDIS_URL")
+        url = (current_app.config if config is None else config).get("AUTHSERVER_REDIS_URL")
         if url and self._redis_down_until.get(url, 0.0) <= time.monotonic():
             try:
                 backend = self._redis.get(url) or self._redis.setdefault(url, RedisBuckets(url))
@@ -179,7 +185,7 @@ class Buckets:
         """``pour([Bucket(key, size, rate)])[0]`` for a caller holding the app's ``config``: the
         Admin API pours one unit on every call, into the process's buckets without Redis."""
         if config.get("AUTHSERVER_REDIS_URL"):
-            return self.pour([Bucket(key, size, rate)])[0]
+            return self.pour([Bucket(key, size, rate)], config=config)[0]
         return self.memory.pour_one(key, size, rate)
 
 

@@ -9,8 +9,9 @@ import flask
 import pytest
 import requests
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.test import EnvironBuilder
 
-from authserver.http import AuthServerFlask
+from authserver.http import AuthServerFlask, Response
 
 from .helpers import Browser
 
@@ -133,3 +134,38 @@ def test_vary_cookie_only_where_a_cookie_could_change_the_answer(live_server, wo
     page = browser.get(browser.url(f"/malls/{world.mall_id}/admin/apps"))
     assert page.status_code == 200
     assert "Cookie" in page.headers.get("Vary", "")
+
+
+#: Responses whose sending must not differ from Werkzeug's: the fast path (a whole body with
+#: its length) and every case Werkzeug rewrites (Location, Content-Location, no body, streams).
+RESPONSES = [
+    lambda: Response('{"a":1}', 200, mimetype="application/json"),
+    lambda: Response(b"x", 401, headers=[("WWW-Authenticate", "Bearer"), ("X-A", "1")]),
+    lambda: Response("moved", 302, headers={"Location": "/elsewhere?é=1"}),
+    lambda: Response("c", 200, headers={"content-location": "/here/é"}),
+    lambda: Response("gone", 204),
+    lambda: Response("same", 304, headers={"ETag": '"x"'}),
+    lambda: Response("early", 103),
+    lambda: Response(iter([b"a", b"b"]), 200),
+    lambda: Response([b"a", b"bc"], 200),
+    lambda: Response("", 200),
+]
+
+
+@pytest.mark.parametrize("build", RESPONSES)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_responses_are_sent_as_werkzeug_sends_them(build, method):
+    environ = EnvironBuilder("/base/path", method=method).get_environ()
+    ours = build()
+    theirs = build()
+    theirs.__class__ = flask.Response
+    our_iter, our_status, our_headers = ours.get_wsgi_response(dict(environ))
+    their_iter, their_status, their_headers = theirs.get_wsgi_response(dict(environ))
+    assert (our_status, our_headers) == (their_status, their_headers)
+    assert list(our_iter) == list(their_iter)
+
+
+def test_the_app_answers_with_its_response_class(app):
+    assert app.response_class is Response
+    with app.test_request_context("/"):
+        assert isinstance(flask.jsonify(a=1), Response)

@@ -110,7 +110,35 @@ def cases(app, live_server, world, gateway):
         (statements[True]["list"], {**per_app, "limit": 5, "offset": 0}, "rows"),
         (statements[True]["count"], per_app, "scalar"),
         (records._ORDERS_DATA, {"mall_pk": mall_pk}, "rows"),
+        (token_lookup._ADMIN_API_LOOKUP, {"digest": access}, "first"),
+        (token_lookup._ADMIN_API_LOOKUP, {"digest": "0" * 64}, "first"),
     ]
+
+
+def test_the_narrower_lookups_read_the_token_lookups_values(app, cases, world, gateway):
+    """Introspection's statement (the lookup outer-joined to the mall and the gateway) and the
+    Admin API's (fewer token columns) find what ``token_lookup.fetch`` finds (token_lookup.py
+    builds all three from one set of joins)."""
+    digest = next(
+        parameters["digest"]
+        for statement, parameters, _ in cases
+        if statement is token_lookup._LOOKUPS["access_token"]
+    )
+    with app.app_context():
+        full = token_lookup.fetch("access_token", digest)._asdict()
+        admin = token_lookup.fetch_for_admin_api(digest)._asdict()
+        parameters = {"mall_id": world.mall_id, "gateway_id": gateway[0], "digest": digest}
+        prefetched = readonly.first(prefetch._PREFETCH, parameters)._asdict()
+        missing = {**parameters, "digest": "0" * 64}
+        unknown = readonly.first(prefetch._PREFETCH, missing)._asdict()
+    assert admin == {key: full[key] for key in admin}
+    assert set(admin) == {*token_lookup.ADMIN_API_COLUMNS, *(k for k in full if "lookup_" in k)}
+    assert {key: prefetched[key] for key in token_lookup.INTROSPECTION_COLUMNS} == {
+        key: full[key] for key in token_lookup.INTROSPECTION_COLUMNS
+    }
+    assert prefetched["url_mall_id"] == world.mall_id and prefetched["gateway_pk"] is not None
+    assert unknown["url_mall_id"] == world.mall_id  # the mall's row, with no token
+    assert all(unknown[key] is None for key in token_lookup.INTROSPECTION_COLUMNS)
 
 
 def test_the_fast_path_answers_what_sqlalchemy_answers(app, cases):

@@ -2,9 +2,9 @@
 
 The access token comes from the ``Authorization`` header only (``Bearer`` in any case); a token
 in the query string or the body is never looked at (RFC 6750 §2.3, OAuth 2.1 §5.1). One indexed
-query by the token's SHA-256 (``oauth.token_lookup.fetch``, shared with introspection) fetches
-the token with its mall, its app and the installation of that app on that mall, so every check
-below costs no further query:
+query by the token's SHA-256 (``oauth.token_lookup``'s lookup, shared with introspection, of the
+columns read here: ``fetch_for_admin_api``) fetches the token with its mall, its app and the
+installation of that app on that mall, so every check below costs no further query:
 
 - no header (or an empty one): ``401``, ``WWW-Authenticate: Bearer realm="<issuer of the mall>"``;
 - a header that is no well-formed bearer token, an unknown, expired or revoked token, a token
@@ -29,7 +29,7 @@ from ..errors import api_error
 from ..models.grants import access_token_active
 from ..oauth.jwt_tokens import lookup_digest
 from ..oauth.server import issuer_for
-from ..oauth.token_lookup import ACCESS_TOKEN, fetch
+from ..oauth.token_lookup import fetch_for_admin_api
 
 #: RFC 6750 §2.1 ``b64token``; longer than any token this server issues (a JWT access token is
 #: about 600 characters) is malformed too.
@@ -78,7 +78,7 @@ def authenticate(mall_id: str, authorization: str | None) -> Caller:
     """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise."""
     token = bearer_token(authorization)
     digest = lookup_digest(token)  # a JWT access token is looked up by its jti
-    row = fetch(ACCESS_TOKEN, digest) if digest else None
+    row = fetch_for_admin_api(digest) if digest else None
     if (
         row is None
         or not access_token_active(row)

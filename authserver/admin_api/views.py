@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, g, request
 
 from ..errors import api_error
 from ..extensions import db
-from ..http import COMPACT_JSON, json_response
+from ..http import COMPACT_JSON, Response, json_response
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .resources import MAX_INT, REPORT, SINGLETON, Invalid, Resource, product_refs, validate
@@ -46,8 +46,9 @@ class Refused(Exception):
 @bp.url_value_preprocessor
 def _pull_values(endpoint, values) -> None:
     values = values or {}
-    g.api_mall_id = values.pop("mall_id", "")
-    g.api_path = values.pop("path", "")
+    context = g._get_current_object()  # the proxy resolved once for both values
+    context.api_mall_id = values.pop("mall_id", "")
+    context.api_path = values.pop("path", "")
 
 
 @bp.before_request
@@ -97,9 +98,10 @@ def _call_limit_header(response: Response) -> Response:
 @bp.route("/", defaults={"path": ""}, methods=_METHODS, provide_automatic_options=False)
 @bp.route("/<path:path>", methods=_METHODS, provide_automatic_options=False)
 def dispatch() -> Response:
-    endpoint: Endpoint = g.api_endpoint
+    context = g._get_current_object()
+    endpoint: Endpoint = context.api_endpoint
     try:
-        return _ACTIONS[endpoint.action](endpoint, g.api_caller)
+        return _ACTIONS[endpoint.action](endpoint, context.api_caller)
     except Invalid as error:
         return api_error(422, error.message, {"field": error.field})
     except Refused as error:

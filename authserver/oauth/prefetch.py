@@ -13,10 +13,10 @@ up, and query as usual otherwise (a web app's credentials, a refresh-token hint,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import g, request
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import bindparam, select
 
 from .. import readonly
 from ..models import GatewayClient, Mall
@@ -27,17 +27,21 @@ from .token_lookup import (
     ACCESS_TOKEN,
     INTROSPECTION_COLUMNS,
     MAX_TOKEN_LENGTH,
-    lookup_statement,
+    outer_access_lookup,
     token_digest,
 )
 
 _URL_MALL = Mall.__table__.alias("url_mall")
 _GATEWAYS = GatewayClient.__table__
-_ACCESS = lookup_statement(ACCESS_TOKEN).subquery("found")
+#: The access token's lookup (token_lookup.py) hung off the mall and gateway by outer joins.
+_FROM, _ACCESS_COLUMNS = outer_access_lookup(
+    _URL_MALL.outerjoin(_GATEWAYS, _GATEWAYS.c.client_id == bindparam("gateway_id")),
+    INTROSPECTION_COLUMNS,
+)
 
 #: One row when the mall exists: its columns, the gateway's (or NULLs) and the access token's
-#: lookup row, the columns introspection reads (or NULLs). Both outer joins hit unique
-#: indexes; built once.
+#: lookup row, the columns introspection reads (or NULLs). Every outer join hits a unique
+#: index or a primary key; built once.
 _PREFETCH = (
     select(
         _URL_MALL.c.id.label("url_mall_pk"),
@@ -46,17 +50,14 @@ _PREFETCH = (
         _GATEWAYS.c.id.label("gateway_pk"),
         _GATEWAYS.c.client_id.label("gateway_client_id"),
         _GATEWAYS.c.secret_hash.label("gateway_secret_hash"),
-        *(_ACCESS.c[name] for name in INTROSPECTION_COLUMNS),
+        *_ACCESS_COLUMNS,
     )
-    .select_from(_URL_MALL)
-    .outerjoin(_GATEWAYS, _GATEWAYS.c.client_id == bindparam("gateway_id"))
-    .outerjoin(_ACCESS, true())
+    .select_from(_FROM)
     .where(_URL_MALL.c.mall_id == bindparam("mall_id"))
 )
 
 
-@dataclass(frozen=True)
-class GatewayRow:
+class GatewayRow(NamedTuple):
     """The columns ``authenticate_gateway`` reads."""
 
     id: int
@@ -64,9 +65,9 @@ class GatewayRow:
     secret_hash: str
 
 
-@dataclass(frozen=True)
-class Prefetched:
-    """What the statement found for the credentials and the token this request carries."""
+class Prefetched(NamedTuple):
+    """What the statement found for the credentials and the token this request carries
+    (named tuples, as the mall's ``MallRef``: one of each per introspection)."""
 
     gateway_id: str
     gateway: GatewayRow | None

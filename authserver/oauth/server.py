@@ -17,11 +17,12 @@ from authlib.oauth2.rfc6749.errors import (
     UnsupportedResponseTypeError,
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import Response, current_app, g
+from flask import current_app, g
 from flask import request as flask_request
 from flask.json.provider import DefaultJSONProvider
 
 from .. import bruteforce
+from ..http import Response
 from .clients import Client, find_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .issuer import issuer_for

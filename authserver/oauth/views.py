@@ -40,10 +40,11 @@ _PENDING_LIMIT = 5
 @bp.before_request
 def _require_tls():
     """RFC 6749 §3.1/§3.2: https only; plain http is allowed on loopback (development)."""
-    if request.is_secure or _is_loopback(request.host):
+    req = request._get_current_object()  # the proxy resolved once: this runs on every call
+    if req.is_secure or _is_loopback(req.host):
         return None
-    if request.method == "GET":
-        return redirect(request.url.replace("http://", "https://", 1), code=301)
+    if req.method == "GET":
+        return redirect(req.url.replace("http://", "https://", 1), code=301)
     return oauth_error("invalid_request", "OAuth endpoints must be called over https.")
 
 
