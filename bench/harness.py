@@ -161,7 +161,9 @@ def run_load(
                 + ([f"socket: {data['socket_errors']}"] if data["socket_errors"] else [])
             ),
         }
-    all_headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+    # A body's type, as wrk.lua sends it: a GET has neither (clients send none).
+    form = {"Content-Type": "application/x-www-form-urlencoded"} if method != "GET" else {}
+    all_headers = {**form, **headers}
     source = iter(bodies) if len(bodies) > 1 else _repeat(bodies[0] if bodies else "")
     run = loadgen.run(
         base, method, path, all_headers, source, args.connections, args.seconds, expected
