@@ -57,6 +57,15 @@ def postgres_url() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _parent_index_where(connection) -> str | None:
+    """The predicate of ``ix_tokens_parent`` (Alembic's comparison does not look at it)."""
+    (index,) = [
+        i for i in inspect(connection).get_indexes("tokens") if i["name"] == "ix_tokens_parent"
+    ]
+    where = index["dialect_options"].get(f"{connection.dialect.name}_where")
+    return None if where is None else str(where)
+
+
 def _head_matches_models(database_url: str, instance) -> None:
     app = app_on(database_url, instance)
     try:
@@ -68,6 +77,7 @@ def _head_matches_models(database_url: str, instance) -> None:
             with db.engine.connect() as connection:
                 revision = MigrationContext.configure(connection).get_current_revision()
                 assert revision is not None
+                assert "parent_id IS NOT NULL" in _parent_index_where(connection)
             assert upgrade_database() == "upgraded"  # idempotent: already at head
             runner = app.test_cli_runner()
             result = runner.invoke(args=["init-db"])
@@ -93,6 +103,9 @@ def test_downgrade_to_base_and_up_again(sqlite_url, tmp_path):
     app = app_on(sqlite_url, tmp_path)
     with app.app_context():
         upgrade_database()
+        flask_migrate.downgrade(revision="278648f17742")  # before the partial index
+        with db.engine.connect() as connection:
+            assert _parent_index_where(connection) is None  # the full index again
         flask_migrate.downgrade(revision="base")
         with db.engine.connect() as connection:
             assert inspect(connection).get_table_names() == ["alembic_version"]
