@@ -28,10 +28,14 @@ def _connect(path, timeout: float = 30.0) -> SerialisedWriters:
 @pytest.fixture
 def database(tmp_path) -> str:
     path = str(tmp_path / "writers.sqlite")
-    with _connect(path) as connection:
+    connection = _connect(path)
+    with connection:
         connection.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)")
         connection.execute("INSERT INTO counter VALUES (1, 0)")
         connection.execute("CREATE TABLE log (writer INTEGER, n INTEGER)")
+    # Closed: SQLite's state must not cross a fork (the tests fork writers), or a child
+    # believes it holds its parent's locks and can delete a log that others still write.
+    connection.close()
     return path
 
 
