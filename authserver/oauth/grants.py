@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import (
@@ -184,8 +185,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         # runs on a DBAPI connection of the session engine, not in db.session (write_path.py).
         # On PostgreSQL the consume writes the token's and the event's rows with it when it can
         # (code_store.REDEEM: one round trip).
-        token, granted = self._new_token(code, code.installed_scope, grantor)
-        row = token_row(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
+        token, row = self._new_token(code, code.installed_scope, grantor)
         issued = _audit_row(
             "token_issued", client, grantor.user_id, grant_type="authorization_code"
         )
@@ -194,14 +194,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             if consumed.won and consumed.installed_scope is not None:
                 if not consumed.written:
                     if consumed.installed_scope != code.installed_scope:
-                        token, granted = self._new_token(code, consumed.installed_scope, grantor)
-                        row = token_row(
-                            token,
-                            client=client,
-                            grantor=grantor,
-                            grant_scope=granted,
-                            code_pk=code.id,
-                        )
+                        token, row = self._new_token(code, consumed.installed_scope, grantor)
                     writes.execute(tokens.INSERT, row)
                     writes.execute(audit.INSERT, issued)
                 writes.commit()
@@ -217,12 +210,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def _new_token(
         self, code: PresentedCode, installed_scope: str, grantor: Grantor
-    ) -> tuple[TokenResponse, str]:
-        """The token response for ``code``'s scopes that the installation still grants."""
+    ) -> tuple[TokenResponse, dict[str, Any]]:
+        """The token response for ``code``'s scopes that the installation still grants, and
+        its row for ``tokens.INSERT``."""
+        client = self.request.client
         requested = code.get_scope().split()
-        granted = " ".join(effective_scopes(requested, installed_scope, self.request.client))
+        granted = " ".join(effective_scopes(requested, installed_scope, client))
         token = self.generate_token(user=grantor, scope=granted, include_refresh_token=True)
-        return token, granted
+        row = token_row(token, client=client, grantor=grantor, grant_scope=granted, code_pk=code.id)
+        return token, row
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
