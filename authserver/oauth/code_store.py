@@ -102,10 +102,10 @@ def consume(
             "installed_scope": code.installed_scope,
             "event_created_at": now,
         }
-        for key in _TOKEN_KEYS:
-            parameters[f"token_{key}"] = token[key]
-        for key in _EVENT_KEYS:
-            parameters[f"event_{key}"] = event[key]
+        for key, name in _TOKEN_PARAMETERS:
+            parameters[name] = token[key]
+        for key, name in _EVENT_PARAMETERS:
+            parameters[name] = event[key]
         if writes.first_alone(REDEEM, parameters)[1] is not None:
             return Consumed(won=True, installed_scope=code.installed_scope, written=True)
         # Not run (SQLite; a session's transaction going), or it wrote nothing: the UPDATE
@@ -162,10 +162,11 @@ _CONSUME = (
 )
 
 
-def _values(table: Any, prefix: str, keys: list[str]) -> list[Any]:
-    """Typed placeholders for ``keys`` of ``table``: psycopg's dialect renders each with its
-    cast, so a NULL selected into an integer column is not taken for text."""
-    return [bindparam(prefix + key, type_=table.c[key].type) for key in keys]
+def _values(table: Any, parameters: list[tuple[str, str]]) -> list[Any]:
+    """Typed placeholders for (column, parameter name) pairs of ``table``: psycopg's dialect
+    renders each with its cast, so a NULL selected into an integer column is not taken for
+    text."""
+    return [bindparam(name, type_=table.c[key].type) for key, name in parameters]
 
 
 #: The token row's columns filled from ``tokens.token_row`` (``code_pk`` is the consumed id).
@@ -186,6 +187,9 @@ _TOKEN_KEYS = [
 #: The audit row's columns from ``audit.event_row``; ``created_at`` is set here (its
 #: Python-side default is applied by an INSERT's own execution only).
 _EVENT_KEYS = ["event", "actor", "mall_id", "client_id", "ip", "detail"]
+#: (row key, REDEEM's parameter name), named once rather than on every exchange.
+_TOKEN_PARAMETERS = [(key, "token_" + key) for key in _TOKEN_KEYS]
+_EVENT_PARAMETERS = [(key, "event_" + key) for key in _EVENT_KEYS]
 
 _CONSUMED = (
     update(_CODES)
@@ -210,13 +214,15 @@ REDEEM = select(_CONSUMED.c.id).add_cte(
     _TOKENS.insert()
     .from_select(
         [*_TOKEN_KEYS, "code_pk"],
-        select(*_values(_TOKENS, "token_", _TOKEN_KEYS), _CONSUMED.c.id),
+        select(*_values(_TOKENS, _TOKEN_PARAMETERS), _CONSUMED.c.id),
     )
     .cte("issued"),
     _EVENTS.insert()
     .from_select(
         ["created_at", *_EVENT_KEYS],
-        select(*_values(_EVENTS, "event_", ["created_at", *_EVENT_KEYS])).select_from(_CONSUMED),
+        select(
+            *_values(_EVENTS, [("created_at", "event_created_at"), *_EVENT_PARAMETERS])
+        ).select_from(_CONSUMED),
     )
     .cte("recorded"),
 )
