@@ -27,12 +27,12 @@ LIMITS = {
 def _check_request() -> None:
     # The request bound once, the config only when a check needs it: each access through
     # Flask's proxies costs about as much as the check it serves, and this runs on every
-    # request (a GET without a query or a body needs neither).
+    # request (a GET without a query or a body, most Admin API calls, needs no config).
     req = request._get_current_object()
     query = req.query_string
-    config = None
+    content_type = req.environ.get("CONTENT_TYPE")
+    config = current_app.config if query or content_type or req.method != "GET" else None
     if query:
-        config = current_app.config
         if len(query) > config["AUTHSERVER_MAX_QUERY_BYTES"]:
             abort(414, "The query string is too long.")
         try:  # raw (not percent-encoded) bytes that are not UTF-8: Werkzeug's parser would raise
@@ -43,15 +43,12 @@ def _check_request() -> None:
     if "\x00" in req.path:
         abort(400, "The path holds a NUL character.")
     # Most calls (every Admin API GET) carry no body: its type is not parsed for them.
-    if req.environ.get("CONTENT_TYPE") and req.mimetype == "application/x-www-form-urlencoded":
+    if content_type and req.mimetype == "application/x-www-form-urlencoded":
         length = req.content_length
-        if length:
-            if config is None:
-                config = current_app.config
-            if length > config["AUTHSERVER_MAX_FORM_BYTES"]:
-                abort(413, "The form is too large.")
+        if length is not None and length > config["AUTHSERVER_MAX_FORM_BYTES"]:
+            abort(413, "The form is too large.")
     if req.method != "GET":
-        _check_fields(req.form, current_app.config if config is None else config)
+        _check_fields(req.form, config)
 
 
 def _check_fields(fields, config) -> None:
