@@ -106,7 +106,7 @@ class HeldConnections:
         try:
             bound = prepared.bind(parameters)  # before taking a connection: not its fault
         except InvalidRequestError as error:  # a missing value: SQLAlchemy's StatementError
-            raise self._wrapped(prepared.sql, parameters, error, False) from error
+            raise wrapped_error(self.engine, prepared.sql, parameters, error, False) from error
         connection, dbapi_connection, opened = self._take()
         cursor = None
         try:
@@ -149,10 +149,8 @@ class HeldConnections:
         self._discard(connection, error)
         if disconnected:
             self.close(invalidate=True)  # the others met the same restart, most likely
-        return self._wrapped(sql, bound, error, disconnected).with_traceback(error.__traceback__)
-
-    def _wrapped(self, sql: str, parameters, error: Exception, disconnected: bool) -> Exception:
-        return wrapped_error(self.engine, sql, parameters, error, disconnected)
+        failure = wrapped_error(self.engine, sql, bound, error, disconnected)
+        return failure.with_traceback(error.__traceback__)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
