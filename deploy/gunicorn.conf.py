@@ -1,7 +1,7 @@
 """gunicorn settings for authserver (``make serve``; docs/deploy.md), all from the environment.
 
 HOST/PORT           bind address (default 127.0.0.1:8000; 0.0.0.0 only behind a proxy/firewall)
-AUTHSERVER_WORKERS  worker processes (default cores + 1, at most 8: each holds a DB pool)
+AUTHSERVER_WORKERS  worker processes (default one per core, 2 to 8: each holds a DB pool)
 AUTHSERVER_THREADS  threads per worker (default 1 = sync workers; more selects gthread)
 AUTHSERVER_TIMEOUT  seconds before a stuck worker is restarted (default 30)
 AUTHSERVER_MAX_REQUESTS  requests before a worker is replaced (default 100000; 0: never)
@@ -18,14 +18,17 @@ def _int(name: str, default: int) -> int:
 
 
 bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{_int('PORT', 8000)}"
-# cores + 1, not gunicorn's usual 2 x cores + 1: a request here is CPU work with short database
-# waits, and every extra worker on the same cores only takes turns with the others, each turn
-# on CPU caches the others have just filled. On the 2-core benchmark machine, 3 workers served
-# every scenario faster than 5 (bench/run.py, same run: introspection 2165 vs 1955 req/s on
-# SQLite, 1704 vs 1487 on PostgreSQL; the code exchange 963 vs 923 and 721 vs 632), and the
-# CPU per request inside the app fell by a sixth. The one worker more than the cores covers
-# the database round trips. Raise it where the database is far away (long waits per query).
-workers = max(1, _int("AUTHSERVER_WORKERS", min(multiprocessing.cpu_count() + 1, 8)))
+# One worker per core (at least 2), not gunicorn's usual 2 x cores + 1: a request here is CPU
+# work with short database waits, and every worker beyond the cores only takes turns with the
+# others, each turn on CPU caches the others have just filled. On the 2-core benchmark machine
+# (bench/run.py, two alternating runs of 2 and 3 workers, 2026-11-27), 2 workers beat 3 in seven
+# of the eight scenarios: SQLite introspection 0.71 and 0.65 of the bare ceiling against 0.47
+# and 0.51, the code exchange 0.31 and 0.29 against 0.24 and 0.27; PostgreSQL introspection 0.55
+# and 0.53 against 0.31 and 0.36 (the SQLite Admin API GET was a draw: 0.62 and 0.74 against 0.78
+# and 0.69). The CPU per introspection inside the app fell from about 525 to 340-400 µs. (An
+# earlier session had 3 beating 5 the same way.) Raise it where the database is far away: there
+# a worker waits for each query, and the cores could serve others meanwhile.
+workers = max(1, _int("AUTHSERVER_WORKERS", min(max(multiprocessing.cpu_count(), 2), 8)))
 threads = max(1, _int("AUTHSERVER_THREADS", 1))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("AUTHSERVER_TIMEOUT", 30)
