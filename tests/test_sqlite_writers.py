@@ -1,10 +1,13 @@
 """SQLite writers queue on a file lock (authserver/sqlite_writers.py): concurrent writers from
 several processes all succeed with nothing lost, a second writer waits for the first one's
-commit, readers never wait, and the app's connections still get WAL mode and foreign keys."""
+commit, readers never wait, a connection keeps its lock file (a forked child opens its own),
+and the app's connections still get WAL mode and foreign keys."""
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
 import sqlite3
 import time
 
@@ -118,6 +121,51 @@ def test_a_thread_never_waits_for_its_own_lock(database):
     first.commit()
     second.execute("UPDATE counter SET value = 2 WHERE id = 1")
     second.commit()
+
+
+def _lock_is_free(database: str) -> bool:
+    fd = os.open(lock_path(database), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _lock_in_child(connection: SerialisedWriters, shared, result) -> None:
+    # The inherited file shares the parent's lock: a LOCK_NB on it would succeed at once.
+    own = connection._lock_file()
+    try:
+        fcntl.flock(own, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result.value = 2  # got the lock the parent holds
+    except BlockingIOError:
+        result.value = 1 if own != shared else 3
+
+
+def test_a_connection_keeps_its_lock_file_and_a_forked_child_opens_its_own(database):
+    first = _connect(database)
+    first.execute("UPDATE counter SET value = 1 WHERE id = 1")
+    kept = first._lock_fd
+    assert not _lock_is_free(database)
+    first.commit()
+    assert _lock_is_free(database) and first._lock_fd == kept  # unlocked, not closed
+    first.execute("UPDATE counter SET value = 2 WHERE id = 1")
+    assert first._lock_fd == kept and not _lock_is_free(database)
+
+    context = multiprocessing.get_context("fork")
+    result = context.Value("i", 0)
+    child = context.Process(target=_lock_in_child, args=(first, kept, result))
+    child.start()
+    child.join(timeout=10)
+    assert child.exitcode == 0 and result.value == 1  # its own file, which waits for ours
+    assert not _lock_is_free(database)  # the child's exit released nothing of the parent's
+    first.commit()
+    assert _lock_is_free(database)
+    first.close()
+    with pytest.raises(OSError):
+        os.fstat(kept)  # closing the connection closes its lock file
 
 
 def test_lock_file_sits_beside_the_database_and_memory_databases_have_none(tmp_path):
