@@ -82,6 +82,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+#: SQLite's log is checkpointed once it holds this many pages (see _sqlite_pragmas).
+WAL_CHECKPOINT_PAGES = 8000
+#: Bytes the log is truncated back to after a checkpoint, when it grew past them.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL lets readers run while one writer commits; foreign keys make cascades real.
@@ -90,11 +96,27 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     for an fsync of the log (only checkpoints do), and the database cannot be corrupted by a
     crash; a power loss may undo the last transactions before the checkpoint. The single-use
     code stays single-use either way (the consuming UPDATE and the token are one transaction).
+
+    The log is copied back into the database (a checkpoint, run by the commit that passes
+    ``wal_autocheckpoint`` pages, while that writer still holds the writer lock) every 8000
+    pages, not SQLite's 1000: a code exchange writes 13 pages, mostly the same few (the last
+    leaf of each table and index), and a checkpoint copies each page once and syncs twice, so
+    per exchange it costs 20 µs CPU and 48 µs wall where it cost 42 and 100 (once every 600
+    exchanges, 30 ms wall, instead of every 77, 8 ms). Reads do not slow down (introspection's
+    CPU and an uncached point read measured the same with 0 to 15,000 frames in the log). The
+    log file stays at most about 33 MB; ``journal_size_limit`` truncates it back to 64 MB after
+    a larger burst (a big transaction, or a checkpoint a long read kept from finishing) and
+    never in between, so the file is not regrown on every cycle. The checkpoint stays under the
+    writer lock on purpose: SQLite restarts the log from its start only after a checkpoint that
+    no write overtook, and checkpoints run beside two steady writers let it grow to 140 MB in
+    2 seconds (under the lock: 8 MB, one interval's worth).
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

@@ -14,7 +14,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from authserver import create_app
+from authserver import WAL_CHECKPOINT_PAGES, WAL_SIZE_LIMIT, create_app
 from authserver.extensions import db
 from authserver.sqlite_writers import SerialisedWriters, lock_path
 
@@ -194,5 +194,8 @@ def test_app_connections_are_serialised_and_keep_their_pragmas(tmp_path):
         assert isinstance(connection.connection.dbapi_connection, SerialisedWriters)
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        pragma = connection.execute
+        assert pragma(text("PRAGMA wal_autocheckpoint")).scalar() == WAL_CHECKPOINT_PAGES == 8000
+        assert pragma(text("PRAGMA journal_size_limit")).scalar() == WAL_SIZE_LIMIT
         db.session.remove()
         db.engine.dispose()
