@@ -140,9 +140,10 @@ def authorize_decision():
 @csrf.exempt
 def token():
     """RFC 6749 §4.1.3 and §6: authorization_code and refresh_token."""
-    if not request.form.get("grant_type"):
+    form = request.form  # the proxy resolved once, not once per parameter
+    if not form.get("grant_type"):
         return oauth_error("invalid_request", "The 'grant_type' parameter is required.")
-    repeated = [name for name in TOKEN_PARAMETERS if len(request.form.getlist(name)) > 1]
+    repeated = [name for name in TOKEN_PARAMETERS if len(form.getlist(name)) > 1]
     if repeated:
         return oauth_error("invalid_request", f"The '{repeated[0]}' parameter is repeated.")
     return authorization_server.create_token_response()
