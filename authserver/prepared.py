@@ -91,6 +91,23 @@ class Prepared:
         make = self._make or self._ready(cursor.description)
         return memo.each(raws, make)
 
+    def head_and_converted(self, cursor: Any, memo: Memo, width: int) -> tuple[Any, list[Any]]:
+        """For a statement whose rows are one row (the head: the first ``width`` columns, the
+        same in every row) joined to items (the other columns, all NULL for none): the head,
+        and each item as ``memo.convert(row)``, remembered by the item's columns as the driver
+        returned them (as ``converted`` remembers a row of the items' own statement)."""
+        raws = cursor.fetchall()
+        if not raws:
+            return None, []
+        make = self._make or self._ready(cursor.description)
+        first = raws[0]
+        prefix = tuple(first[:width])
+        head = make(prefix + (None,) * (len(first) - width))
+        items = [raw[width:] for raw in raws if raw[width] is not None]
+        if not items:
+            return head, []
+        return head, memo.each(items, lambda item: make(prefix + item))
+
     def _ready(self, description: Sequence[Sequence[Any]]) -> Callable[[Sequence[Any]], Any]:
         """The row maker, with the result processors ``CursorResult`` would use: by the
         column's type, given the driver's type code of the column (psycopg's NUMERIC needs it)."""

@@ -85,15 +85,21 @@ class HeldConnections:
         parameters: dict[str, Any] | None,
         fetch: str,
         memo: Memo | None = None,
+        width: int = 0,
     ) -> Any:
-        """Run ``statement`` and ``fetch`` its answer: ``"first"``, ``"rows"``, ``"scalar"``
-        or ``"converted"`` (each row through ``memo``)."""
+        """Run ``statement`` and ``fetch`` its answer: ``"first"``, ``"rows"``, ``"scalar"``,
+        ``"converted"`` (each row through ``memo``) or ``"head_converted"`` (see
+        :func:`head_and_converted`)."""
         prepared = self._prepared.get(statement, _UNSEEN)
         if prepared is None or prepared is _UNSEEN:
             with self.connection() as connection:
                 result = connection.execute(statement, parameters)
                 if fetch == "converted":
                     answer = [memo.convert(row) for row in result]
+                elif fetch == "head_converted":
+                    found = list(result)
+                    items = [memo.convert(row) for row in found if row[width] is not None]
+                    answer = (found[0] if found else None, items)
                 elif fetch == "rows":
                     answer = list(result)
                 else:
@@ -111,7 +117,7 @@ class HeldConnections:
         cursor = None
         try:
             cursor = dbapi_connection.cursor()
-            answer = self._execute(connection, cursor, prepared, bound, fetch, memo)
+            answer = self._execute(connection, cursor, prepared, bound, fetch, memo, width)
             cursor.close()  # sqlite3 keeps a read snapshot open until its cursor is reset
         except BaseException as error:
             if cursor is not None:
@@ -123,7 +129,9 @@ class HeldConnections:
         self._give_back(connection, dbapi_connection, opened)
         return answer
 
-    def _execute(self, connection: Connection, cursor: Any, prepared: Prepared, bound, fetch, memo):
+    def _execute(
+        self, connection: Connection, cursor: Any, prepared: Prepared, bound, fetch, memo, width
+    ):
         dispatch = self.engine.dispatch
         sql = prepared.sql
         if dispatch.before_cursor_execute:
@@ -132,8 +140,10 @@ class HeldConnections:
         cursor.execute(sql, bound)
         if dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(connection, cursor, sql, bound, None, False)
-        if memo is not None:
+        if fetch == "converted":
             return prepared.converted(cursor, memo)
+        if fetch == "head_converted":
+            return prepared.head_and_converted(cursor, memo, width)
         return getattr(prepared, fetch)(cursor)
 
     def _failed(
@@ -236,6 +246,19 @@ def converted(statement: Executable, parameters: dict[str, Any] | None, memo: Me
     """Every row of a read-only ``statement`` as ``memo.convert(row)``: a row the memo has met
     (equal as the driver returns it) costs neither the result processors nor the conversion."""
     return current_app.extensions[EXTENSION].run(statement, parameters, "converted", memo)
+
+
+def head_and_converted(
+    statement: Executable, parameters: dict[str, Any] | None, memo: Memo, width: int
+) -> tuple[Record | None, list[Any]]:
+    """For a read-only ``statement`` of one row (its first ``width`` columns) joined to items
+    (the other columns; the first of them is NULL where no item joined): that row (``None``
+    when there is none) and its items as :func:`converted` gives them, in the statement's order.
+
+    The row's item columns are not to be read (``None``, or the first item's values)."""
+    return current_app.extensions[EXTENSION].run(
+        statement, parameters, "head_converted", memo, width
+    )
 
 
 def init_app(app: Flask) -> None:

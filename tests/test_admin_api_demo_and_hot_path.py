@@ -40,7 +40,8 @@ def test_demo_seeds_records_an_app_can_read(app, live_server):
     assert api.get("products/count").json() == {"count": 3}
 
 
-def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, world, configure):
+def test_a_read_costs_a_token_query_and_a_record_query(app, live_server, world, configure):
+    """Two statements, but a list on PostgreSQL: one (its page comes with the token)."""
     configure(AUTHSERVER_API_BUCKET_SIZE=1000)
     client = app_with_scopes(app, world, ALL)
     api = Api(
@@ -51,15 +52,21 @@ def test_a_read_costs_one_token_query_and_one_record_query(app, live_server, wor
     api.get("products")  # warm up connections
     with app.app_context():
         session_engine, reads_engine = db.engine, readonly.engine(app)
-    for path in ("products?limit=20", "products/3", "products/count"):
+    list_reads = 1 if reads_engine.dialect.name == "postgresql" else 2
+    for path, count in (
+        ("products?limit=20", list_reads),
+        ("products/3", 2),
+        ("products/count", 2),
+    ):
         with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
             assert api.get(path).status_code == 200
-        # Both on the autocommit read engine: no session, so no BEGIN or ROLLBACK either.
-        assert (reads.count, in_session.count) == (2, 0), path
+        # All on the autocommit read engine: no session, so no BEGIN or ROLLBACK either.
+        assert (reads.count, in_session.count) == (count, 0), path
     with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
         assert api.get("orders").status_code == 200
         assert api.get("nope").status_code == 404
-    assert (reads.count, in_session.count) == (3, 0)  # the 404 costs the token query only
+    # The 404 costs the token query only.
+    assert (reads.count, in_session.count) == (list_reads + 1, 0)
 
 
 def test_a_list_is_the_json_of_its_records(app, live_server, world, configure):

@@ -110,8 +110,8 @@ def cases(app, live_server, world, gateway):
         (statements[True]["list"], {**per_app, "limit": 5, "offset": 0}, "rows"),
         (statements[True]["count"], per_app, "scalar"),
         (records._ORDERS_DATA, {"mall_pk": mall_pk}, "rows"),
-        (token_lookup._ADMIN_API_LOOKUP, {"digest": access}, "first"),
-        (token_lookup._ADMIN_API_LOOKUP, {"digest": "0" * 64}, "first"),
+        (token_lookup.ADMIN_API_LOOKUP, {"digest": access}, "first"),
+        (token_lookup.ADMIN_API_LOOKUP, {"digest": "0" * 64}, "first"),
     ]
 
 

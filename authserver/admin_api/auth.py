@@ -30,6 +30,8 @@ from ..models.grants import access_token_active
 from ..oauth.jwt_tokens import lookup_digest
 from ..oauth.server import issuer_for
 from ..oauth.token_lookup import fetch_for_admin_api
+from . import list_prefetch
+from .list_prefetch import Listing
 
 #: RFC 6750 §2.1 ``b64token``; longer than any token this server issues (a JWT access token is
 #: about 600 characters) is malformed too.
@@ -74,11 +76,19 @@ def bearer_token(authorization: str | None) -> str:
     return parts[1]
 
 
-def authenticate(mall_id: str, authorization: str | None) -> Caller:
-    """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise."""
+def authenticate(mall_id: str, authorization: str | None, listing: Listing | None = None) -> Caller:
+    """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise.
+
+    ``listing``: the list the call asks for, read with the token where that saves a round trip
+    (``list_prefetch.py``; the same row, so the same checks)."""
     token = bearer_token(authorization)
     digest = lookup_digest(token)  # a JWT access token is looked up by its jti
-    row = fetch_for_admin_api(digest) if digest else None
+    if not digest:
+        row = None
+    elif listing is None:
+        row = fetch_for_admin_api(digest)
+    else:
+        row = list_prefetch.lookup(digest, mall_id, listing)
     if (
         row is None
         or not access_token_active(row)

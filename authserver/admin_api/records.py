@@ -111,19 +111,33 @@ _COLUMNS = (
 )
 
 
-def _statements(per_app: bool) -> dict[str, Any]:
-    where = [
-        _RECORDS.c.mall_pk == bindparam("mall_pk"),
-        _RECORDS.c.resource == bindparam("resource"),
-    ]
-    if per_app:
-        where.append(_RECORDS.c.app_pk == bindparam("app_pk"))
-    return {
-        "list": select(*_COLUMNS)
-        .where(*where)
+def _where(mall_pk: Any, app_pk: Any | None) -> list[Any]:
+    where = [_RECORDS.c.mall_pk == mall_pk, _RECORDS.c.resource == bindparam("resource")]
+    if app_pk is not None:
+        where.append(_RECORDS.c.app_pk == app_pk)
+    return where
+
+
+def page_select(mall_pk: Any, app_pk: Any | None, *gate: Any) -> Any:
+    """The list's SELECT: the records of ``:resource`` of ``mall_pk`` (and of ``app_pk``
+    unless ``None``: a resource not per app), in number order, ``:limit`` from ``:offset`` on,
+    where ``gate`` holds too. ``mall_pk`` and ``app_pk`` are SQL expressions: bound
+    parameters here, the token's columns in the Admin API's one-statement list
+    (``list_prefetch.py``)."""
+    return (
+        select(*_COLUMNS)
+        .where(*_where(mall_pk, app_pk), *gate)
         .order_by(_RECORDS.c.record_no)
         .limit(bindparam("limit"))
-        .offset(bindparam("offset")),
+        .offset(bindparam("offset"))
+    )
+
+
+def _statements(per_app: bool) -> dict[str, Any]:
+    app_pk = bindparam("app_pk") if per_app else None
+    where = _where(bindparam("mall_pk"), app_pk)
+    return {
+        "list": page_select(bindparam("mall_pk"), app_pk),
         "count": select(func.count()).select_from(_RECORDS).where(*where),
         "one": select(*_COLUMNS).where(*where, _RECORDS.c.record_no == bindparam("number")),
         "entity": select(AdminRecord).where(*where, _RECORDS.c.record_no == bindparam("number")),
@@ -149,7 +163,7 @@ def list_json(
     dates as the driver returns them), the next lists reuse the text."""
     parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
     return readonly.converted(
-        _STATEMENTS[resource.per_app]["list"], parameters, _memo(resource, zone)
+        _STATEMENTS[resource.per_app]["list"], parameters, list_memo(resource, zone)
     )
 
 
@@ -160,7 +174,9 @@ _MEMOS: dict[tuple[str, ZoneInfo], Memo] = {}
 MEMO_ROWS, MEMO_MAX_LENGTH = 256, 4096
 
 
-def _memo(resource: Resource, zone: ZoneInfo) -> Memo:
+def list_memo(resource: Resource, zone: ZoneInfo) -> Memo:
+    """The memo of ``resource``'s records' JSON texts in ``zone``, keyed by the list's rows as
+    the driver returns them (the one-statement list's too: ``list_prefetch.py``)."""
     memo = _MEMOS.get((resource.path, zone))
     if memo is None:
         encode = COMPACT_JSON.encode
