@@ -1,16 +1,19 @@
 """Benchmark: authserver under gunicorn against a bare Flask app (the ceiling), per scenario.
 
     .venv/bin/python bench/run.py [--seconds 10] [--connections 32] [--repeat 3]
-                                  [--targets bare,sqlite,postgresql]
+                                  [--targets bare,floor-sqlite,sqlite,floor-postgresql,postgresql]
 
 Starts every target under deploy/gunicorn.conf.py on 127.0.0.1 at once (SQLite in a temporary
 directory; PostgreSQL in a database created and dropped here), seeds them (bench/seeding.py),
 then, ``--repeat`` rounds, loads each scenario on each target in turn with wrk (or
 bench/loadgen.py when wrk is absent), so the ratio to the bare ceiling is measured in the same
-minute on a shared machine. Prints and writes to bench/results.md the medians of the rounds:
-requests/s, p50, p99, errors (any status but the expected one), the ratio to bare (with its
-range over the rounds: how noisy the machine was). Throughput runs set the Admin API bucket out
-of the way; a separate short run per database shows the limiter answering 429 on time.
+minute on a shared machine. A ``floor-<database>`` target (bench/floor_app.py, on a database
+of its own, seeded alike) runs authserver's statements for each scenario with nothing around
+them, in plain Flask: what that database work leaves of the ceiling here. Prints and writes to
+bench/results.md the medians of the rounds: requests/s, p50, p99, errors (any status but the
+expected one), the ratio to bare (with its range over the rounds: how noisy the machine was).
+Throughput runs set the Admin API bucket out of the way; a separate short run per database
+shows the limiter answering 429 on time.
 A script, not a test.
 """
 
@@ -103,13 +106,24 @@ def base_env() -> dict[str, str]:
     }
 
 
+FLOOR = "floor-"
+
+
+def wsgi_app(target: str) -> str:
+    """What gunicorn serves for ``target``."""
+    if target == "bare":
+        return "bench.bare_app:app"
+    return "bench.floor_app:app" if target.startswith(FLOOR) else "wsgi:app"
+
+
 def prepare(target: str, args, workdir: Path, cleanups: list) -> tuple[dict[str, str], Seeded]:
-    """Environment and seeded data of one target (the bare app gets placeholders)."""
+    """Environment and seeded data of one target (the bare app gets placeholders). A floor
+    target gets a database of its own, seeded alike: the codes are single-use."""
     env = {**base_env(), "AUTHSERVER_INSTANCE_PATH": str(workdir / target)}
     if target == "bare":
         return env, Seeded(codes=["x"], real=False)
-    if target == "sqlite":
-        database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
+    if target.removeprefix(FLOOR) == "sqlite":
+        database_url = f"sqlite:///{workdir / target}.sqlite"
     else:
         database_url, drop = create_postgres_database(args.postgres_url)
         cleanups.append(drop)
@@ -223,6 +237,8 @@ def report(summaries: dict, limiter: dict, args) -> str:
             met = "met" if r["ratio"] >= goals[name] else "MISSED"
             # Three decimals: 0.347 printed as 0.35 next to "0.35 MISSED" would read as a typo.
             ratio, goal = f"{r['ratio']:.3f} ({low:.2f}-{high:.2f})", f"{goals[name]} {met}"
+            if target.startswith(FLOOR):
+                goal = "(reference)"
         else:
             ratio, goal = "-", "-"
         note = f" ({r['note']})" if r.get("note") else ""
@@ -243,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--codes", type=int, default=45000, help="codes pre-issued per database")
     parser.add_argument("--tokens", type=int, default=10000, help="live token rows per database")
-    parser.add_argument("--targets", default="bare,sqlite,postgresql")
+    parser.add_argument("--targets", default="bare,floor-sqlite,sqlite,floor-postgresql,postgresql")
     parser.add_argument("--scenarios", default=",".join(s.name for s in SCENARIOS))
     parser.add_argument(
         "--postgres-url",
@@ -272,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             for target in targets:
                 print(f"{target}: preparing", flush=True)
                 env, seeded = prepare(target, args, workdir, cleanups)
-                wsgi = "bench.bare_app:app" if target == "bare" else "wsgi:app"
-                servers.append(start_gunicorn(target, wsgi, env, seeded, workdir))
+                servers.append(start_gunicorn(target, wsgi_app(target), env, seeded, workdir))
             for number in range(1, args.repeat + 1):
                 print(f"round {number}/{args.repeat}", flush=True)
                 for scenario in scenarios:
@@ -285,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
             if not args.no_limiter_check:
                 for server in servers:
-                    if server.seeded.real:
+                    if server.seeded.real and not server.name.startswith(FLOOR):
                         limiter[server.name] = limiter_check.run(server, args.redis_url, workdir)
                         print(f"  limiter {server.name}: {limiter[server.name]}", flush=True)
     finally:
