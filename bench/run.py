@@ -107,6 +107,9 @@ def base_env() -> dict[str, str]:
 
 
 FLOOR = "floor-"
+#: Codes pre-issued per second of exchange load: a run that redeems them faster runs out, and
+#: its answers are errors (the floor exchanged 2,100 a second on SQLite here).
+CODES_PER_SECOND = 4000
 
 
 def wsgi_app(target: str) -> str:
@@ -257,7 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--codes", type=int, default=45000, help="codes pre-issued per database")
+    parser.add_argument(
+        "--codes",
+        type=int,
+        help=f"codes pre-issued per database (default: {CODES_PER_SECOND} a second of load)",
+    )
     parser.add_argument("--tokens", type=int, default=10000, help="live token rows per database")
     parser.add_argument("--targets", default="bare,floor-sqlite,sqlite,floor-postgresql,postgresql")
     parser.add_argument("--scenarios", default=",".join(s.name for s in SCENARIOS))
@@ -273,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args(argv)
+    if args.codes is None:
+        args.codes = CODES_PER_SECOND * args.seconds * args.repeat
     if args.load == "auto":
         args.load = "wrk" if shutil.which("wrk") else "python"
     wanted = args.scenarios.split(",")
