@@ -111,6 +111,17 @@ def start_gunicorn(
     raise RuntimeError(f"{wsgi} not ready:\n{log.read_text()[-2000:]}")
 
 
+def clean_up_on_sigterm() -> None:
+    """Make SIGTERM (``kill``, ``pkill``) unwind like Ctrl-C, through the ``finally`` blocks
+    that stop the targets and drop the databases created for them: Python's default action
+    for it exits at once and leaves those databases behind."""
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)

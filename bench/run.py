@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from bench import app_cpu, limiter_check  # noqa: E402
 from bench.harness import (  # noqa: E402
     Server,
+    clean_up_on_sigterm,
     group_cpu_seconds,
     machine_busy_seconds,
     run_load,
@@ -287,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.scenarios.split(",")
     scenarios = [s for s in SCENARIOS if s.name in wanted]
     targets = args.targets.split(",")
+    clean_up_on_sigterm()
     cleanups: list = []
     servers: list[Server] = []
     rounds: dict[tuple[str, str], list[dict]] = {}

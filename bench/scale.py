@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import run_load, start_gunicorn  # noqa: E402
+from bench.harness import clean_up_on_sigterm, run_load, start_gunicorn  # noqa: E402
 from bench.run import SCENARIOS, base_env, fmt  # noqa: E402
 from bench.seeding import create_postgres_database, seed  # noqa: E402
 
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.load == "auto":
         args.load = "wrk" if shutil.which("wrk") else "python"
     scenario = next(s for s in SCENARIOS if s.name == "introspection")
+    clean_up_on_sigterm()
     servers, drops, seeding = [], [], {}
     rounds: dict[int, list[dict]] = {args.small: [], args.large: []}
     try:
