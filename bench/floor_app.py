@@ -34,7 +34,7 @@ import os
 import secrets
 import sqlite3
 from collections import namedtuple
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,7 @@ from authserver.admin_api import list_prefetch, records
 from authserver.admin_api.resources import RESOURCES
 from authserver.crypto import SecretBox, random_base62
 from authserver.http import COMPACT_JSON
+from authserver.models.base import epoch_seconds, utcnow
 from authserver.oauth import code_store, prefetch, token_lookup, token_prefetch, tokens
 from authserver.sqlite_writers import SerialisedWriters
 from authserver.write_path import Statement
@@ -106,10 +107,6 @@ def _moment(value: Any) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _json(body: dict[str, Any], status: int = 200) -> Response:
     response = app.json.response(body)
     response.status_code = status
@@ -132,7 +129,7 @@ def introspect(mall_id: str) -> Response:
     ):
         return _json({"error": "invalid_client"}, 401)
     expires = _moment(row["access_expires_at"]) if row["id"] is not None else None
-    if expires is None or expires <= _utcnow() or row["access_revoked_at"] is not None:
+    if expires is None or expires <= utcnow() or row["access_revoked_at"] is not None:
         return _json({"active": False})
     if row["lookup_installation_pk"] is None:
         return _json({"active": False})
@@ -145,8 +142,8 @@ def introspect(mall_id: str) -> Response:
             "user_id": row["user_id"],
             "sub": row["user_id"],
             "token_type": "Bearer",
-            "exp": int(expires.replace(tzinfo=UTC).timestamp()),
-            "iat": int(_moment(row["issued_at"]).replace(tzinfo=UTC).timestamp()),
+            "exp": epoch_seconds(expires),
+            "iat": epoch_seconds(_moment(row["issued_at"])),
             "iss": f"{request.scheme}://{request.host}/malls/{row['lookup_mall_id']}",
         }
     )
@@ -181,7 +178,7 @@ def admin_api(mall_id: str, resource: str) -> Response:
         row is None
         or row["lookup_mall_id"] != mall_id
         or row["access_revoked_at"] is not None
-        or _moment(row["access_expires_at"]) <= _utcnow()
+        or _moment(row["access_expires_at"]) <= utcnow()
         or row["lookup_installation_pk"] is None
     ):
         return _json({"error": {"code": 401, "message": "invalid_token"}}, 401)
@@ -217,30 +214,17 @@ _EXCHANGE_COLUMNS = [column.key for column in token_prefetch._PREFETCH.selected_
 #: The App Secrets' keys, as bench/run.py gives every target (never a key file made here).
 _SECRETS = SecretBox.from_config(os.environ["AUTHSERVER_ENCRYPTION_KEYS"], "")
 _ACCESS_SECONDS, _REFRESH_SECONDS = 2 * 3600, 14 * 24 * 3600
-_TOKEN_KEYS = ("family_id", "parent_id", "code_pk", *code_store._TOKEN_KEYS[2:])
-_EVENT_KEYS = ("event", "actor", "mall_id", "client_id", "ip", "detail")
+#: (statement, parameter keys) -> the statement compiled for them, as write_path.py keeps them.
+_writes: dict[tuple[Any, tuple[str, ...]], Statement] = {}
 
 
-def _statement(statement: Any, keys: tuple[str, ...]) -> Statement:
-    return Statement(statement, _dialect, keys)
-
-
-_CONSUME = _statement(code_store._CONSUME, ("code_pk", "now", "of_mall", "of_app"))
-_INSERT_TOKEN = _statement(tokens.INSERT, _TOKEN_KEYS)
-_INSERT_EVENT = _statement(audit.INSERT, _EVENT_KEYS)
-_REDEEM_KEYS = (
-    "code_pk", "now", "of_mall", "of_app", "installed_scope", "event_created_at",
-    *(name for _, name in code_store._TOKEN_PARAMETERS),
-    *(name for _, name in code_store._EVENT_PARAMETERS),
-)  # fmt: skip
-_REDEEM = None if _IS_SQLITE else _statement(code_store.REDEEM, _REDEEM_KEYS)
-
-
-def _execute(statement: Statement, parameters: dict[str, Any]) -> Any:
-    """Run a write; the first row of what it returns."""
+def _execute(statement: Any, parameters: dict[str, Any]) -> Any:
+    """Run a write (with authserver's bind processing); the first row of what it returns."""
+    key = (statement, tuple(parameters))
+    compiled = _writes.get(key) or _writes.setdefault(key, Statement(statement, _dialect, key[1]))
     cursor = _connection.cursor()
     try:
-        cursor.execute(statement.sql, statement.parameters(parameters))
+        cursor.execute(compiled.sql, compiled.parameters(parameters))
         return cursor.fetchone()
     finally:
         cursor.close()
@@ -264,13 +248,14 @@ def token(mall_id: str) -> Response:
     stored = row["app_client_secret_encrypted"]
     if stored is None or not hmac.compare_digest(_SECRETS.decrypt(stored), secret):
         return _json({"error": "invalid_client"}, 401)
-    now = _utcnow()
+    presented = code_store.PresentedCode(*rows[0][token_prefetch._CODE_AT :])
+    now = utcnow()
     if (
-        row["code_id"] is None
-        or row["code_app_pk"] != row["app_id"]
-        or row["code_redirect_uri"] != form["redirect_uri"]
-        or _moment(row["code_expires_at"]) <= now
-        or row["code_installed_scope"] is None
+        presented.id is None
+        or presented.app_pk != row["app_id"]
+        or presented.redirect_uri != form["redirect_uri"]
+        or _moment(presented.expires_at) <= now
+        or presented.installed_scope is None
     ):
         return _json({"error": "invalid_grant"}, 400)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -278,12 +263,12 @@ def token(mall_id: str) -> Response:
     row_values = {
         "family_id": secrets.token_hex(16),
         "parent_id": None,
-        "code_pk": row["code_id"],
-        "app_pk": row["app_id"],
-        "mall_pk": row["code_mall_pk"],
-        "user_id": row["code_user_id"],
-        "scope": row["code_scope"],
-        "grant_scope": row["code_scope"],
+        "code_pk": presented.id,
+        "app_pk": presented.app_pk,
+        "mall_pk": presented.mall_pk,
+        "user_id": presented.user_id,
+        "scope": presented.scope,
+        "grant_scope": presented.scope,
         "access_token_hash": hashlib.sha256(access.encode()).hexdigest(),
         "refresh_token_hash": hashlib.sha256(refresh.encode()).hexdigest(),
         "issued_at": now,
@@ -298,27 +283,19 @@ def token(mall_id: str) -> Response:
         "ip": request.remote_addr,
         "detail": {"grant_type": "authorization_code"},
     }
-    consume = {
-        "code_pk": row["code_id"],
-        "now": now,
-        "of_mall": row["code_mall_pk"],
-        "of_app": row["code_app_pk"],
-    }
-    if _REDEEM is not None:  # PostgreSQL: one statement, in autocommit
-        redeem = {**consume, "installed_scope": row["code_installed_scope"]}
-        redeem["event_created_at"] = now
-        redeem.update((name, row_values[key]) for key, name in code_store._TOKEN_PARAMETERS)
-        redeem.update((name, event[key]) for key, name in code_store._EVENT_PARAMETERS)
-        won = _execute(_REDEEM, redeem) is not None
+    if not _IS_SQLITE:  # PostgreSQL: one statement, in autocommit
+        redeem = code_store.redeem_parameters(presented, now, row_values, event)
+        won = _execute(code_store.REDEEM, redeem) is not None
     else:
-        won = _execute(_CONSUME, consume) is not None
+        consume = code_store.consume_parameters(presented, now)
+        won = _execute(code_store.CONSUME, consume) is not None
         if won:
-            _execute(_INSERT_TOKEN, row_values)
-            _execute(_INSERT_EVENT, event)
+            _execute(tokens.INSERT, row_values)
+            _execute(audit.INSERT, event)
         _connection.commit()
     if not won:
         return _json({"error": "invalid_grant"}, 400)
-    scopes = row["code_scope"].split()
+    scopes = presented.scope.split()
     response = _json(
         {
             "access_token": access,
@@ -331,7 +308,7 @@ def token(mall_id: str) -> Response:
             ),
             "client_id": client_id,
             "mall_id": mall_id,
-            "user_id": row["code_user_id"],
+            "user_id": presented.user_id,
             "scope": " ".join(scopes),
             "scopes": scopes,
             "issued_at": now.isoformat(timespec="milliseconds"),

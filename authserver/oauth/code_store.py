@@ -94,28 +94,35 @@ def consume(
     docstring; ``Consumed.written``)."""
     now = utcnow()
     if token is not None and event is not None and code.installed_scope is not None:
-        parameters = {
-            "code_pk": code.id,
-            "now": now,
-            "of_mall": code.mall_pk,
-            "of_app": code.app_pk,
-            "installed_scope": code.installed_scope,
-            "event_created_at": now,
-        }
-        for key, name in _TOKEN_PARAMETERS:
-            parameters[name] = token[key]
-        for key, name in _EVENT_PARAMETERS:
-            parameters[name] = event[key]
+        parameters = redeem_parameters(code, now, token, event)
         if writes.first_alone(REDEEM, parameters)[1] is not None:
             return Consumed(won=True, installed_scope=code.installed_scope, written=True)
         # Not run (SQLite; a session's transaction going), or it wrote nothing: the UPDATE
         # below says whether the code is used, and what the installation grants now.
-    row = writes.first(
-        _CONSUME, {"code_pk": code.id, "now": now, "of_mall": code.mall_pk, "of_app": code.app_pk}
-    )
+    row = writes.first(CONSUME, consume_parameters(code, now))
     if row is None:
         return Consumed(won=False, installed_scope=None)
     return Consumed(won=True, installed_scope=row.installed_scope)
+
+
+def consume_parameters(code: PresentedCode, now: datetime) -> dict[str, Any]:
+    """:data:`CONSUME`'s parameters: mark ``code`` used at ``now``."""
+    return {"code_pk": code.id, "now": now, "of_mall": code.mall_pk, "of_app": code.app_pk}
+
+
+def redeem_parameters(
+    code: PresentedCode, now: datetime, token: dict[str, Any], event: dict[str, Any]
+) -> dict[str, Any]:
+    """:data:`REDEEM`'s parameters: the consume's, for the installation's scopes as looked up,
+    and the rows of ``token`` (``tokens.token_row``) and ``event`` (``audit.event_row``)."""
+    parameters = consume_parameters(code, now)
+    parameters["installed_scope"] = code.installed_scope
+    parameters["event_created_at"] = now
+    for key, name in _TOKEN_PARAMETERS:
+        parameters[name] = token[key]
+    for key, name in _EVENT_PARAMETERS:
+        parameters[name] = event[key]
+    return parameters
 
 
 #: The columns of ``PresentedCode``, in its order (``token_prefetch.py`` reads them too).
@@ -146,7 +153,7 @@ FIND_CODE = (
 # The installation is named by parameters, not correlated to the updated row: SQLite's
 # RETURNING clause is rendered without table names, which would make a correlated subquery
 # compare the installations' own columns.
-_CONSUME = (
+CONSUME = (
     update(_CODES)
     .where(_CODES.c.id == bindparam("code_pk"), _CODES.c.used_at.is_(None))
     .values(used_at=bindparam("now"))
