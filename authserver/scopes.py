@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .i18n import N_
 
@@ -106,6 +107,18 @@ def unknown_scopes(scopes: list[str]) -> list[str]:
 def normalise(scopes) -> list[str]:
     """Known scopes, deduplicated, in catalogue order."""
     return sorted({s for s in scopes if s in _SCOPE_SET}, key=_ORDER.__getitem__)
+
+
+@lru_cache(maxsize=1024)  # a few distinct grants per app: the same strings on every call
+def usable_scopes(granted: str, installed: str | None, registered: str) -> tuple[str, ...]:
+    """The scopes a token may use now: granted to it, still granted by the installation
+    (``None``: the app is not installed) and still among the app's permissions (DESIGN.md,
+    Developer Center rules), in catalogue order. The one rule for introspection's ``scope``,
+    the Admin API, the gateway check, refresh and the claims of a new JWT; every argument is
+    a space-separated list as the columns store it."""
+    if installed is None:
+        return ()
+    return tuple(normalise(set(granted.split()) & set(installed.split()) & set(registered.split())))
 
 
 def to_string(scopes) -> str:

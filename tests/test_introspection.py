@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from authserver import readonly
+from authserver import store
 from authserver.extensions import db
 
 from .helpers import Browser, Statements, add_app, add_mall, refresh
@@ -313,12 +313,12 @@ def test_scope_of_an_added_app_token(live_server, world, gateway, app):
 
 
 def test_a_gateway_introspection_is_one_statement(app, live_server, world, gateway):
-    """The mall, the gateway and the access token are read together (oauth/prefetch.py), on
+    """The mall, the gateway and the access token are read together (store/prime.py), on
     the autocommit read engine; a refresh token still costs its own lookup."""
     tokens = _tokens(live_server, world)
     introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)  # warm up
     with app.app_context():
-        session_engine, reads_engine = db.engine, readonly.engine(app)
+        session_engine, reads_engine = db.engine, store.read_engine(app)
     with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
         answer = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
     assert answer.json()["active"] is True
@@ -348,20 +348,3 @@ def test_epoch_seconds_are_the_whole_unix_seconds_of_naive_utc():
     ):
         assert epoch_seconds(moment) == int(moment.replace(tzinfo=UTC).timestamp())
         assert isinstance(epoch_seconds(moment), int)
-
-
-def test_the_prefetched_access_row_answers_as_the_full_row(app, live_server, world, gateway):
-    """Introspection's statement fetches only ``INTROSPECTION_COLUMNS`` of the access token
-    (oauth/prefetch.py): the answer equals the one built from the full lookup row."""
-    from authserver.oauth.server import authorization_server
-    from authserver.oauth.token_lookup import INTROSPECTION_COLUMNS, find_token
-
-    tokens = _tokens(live_server, world)
-    answer = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
-    with app.test_request_context(base_url=live_server):
-        full = find_token(tokens["access_token"])  # no prefetch here: the whole row
-        endpoint = authorization_server._endpoints["introspection"][0]
-        expected = endpoint.create_introspection_payload(full)
-    assert set(INTROSPECTION_COLUMNS) < set(full.row._fields)
-    assert expected["active"] is True
-    assert answer.json() == expected
