@@ -203,22 +203,46 @@ def redeem(code: PresentedCode, make_rows: RowMaker) -> Redeemed:
             made[installed_scope] = make_rows(installed_scope)
         return made[installed_scope]
 
-    if code.installed_scope is not None and db.engine.dialect.name == "postgresql":
+    # The rows are made before anything is written: making a JWT reads (and the first time
+    # adds) its signing key through the session, which then commits with the writes.
+    if code.installed_scope is not None:
         token, event = rows_for(code.installed_scope)
-        # Alone only when the session holds nothing (making a JWT may have added its signing
-        # key there, which must commit with the token or not at all).
-        if not db.session().in_transaction():
-            parameters = dict(consume, installed_scope=code.installed_scope)
-            parameters.update({f"token_{key}": token[key] for key in _TOKEN_KEYS})
-            parameters.update({f"event_{key}": event[key] for key in _EVENT_KEYS})
-            if reader().first(REDEEM, parameters) is not None:
-                return Redeemed(won=True, installed_scope=code.installed_scope, written=True)
-    row = db.session.execute(CONSUME, consume).first()
+    session = db.session()
+    if (
+        code.installed_scope is not None
+        and db.engine.dialect.name == "postgresql"
+        and not session.in_transaction()  # alone only when nothing must commit with it
+    ):
+        parameters = dict(consume, installed_scope=code.installed_scope)
+        parameters.update({f"token_{key}": token[key] for key in _TOKEN_KEYS})
+        parameters.update({f"event_{key}": event[key] for key in _EVENT_KEYS})
+        if reader().first(REDEEM, parameters) is not None:
+            return Redeemed(won=True, installed_scope=code.installed_scope, written=True)
+    if session.in_transaction():  # its writes and these commit together
+        return _consume_and_store(session, consume, rows_for, session.commit, session.rollback)
+    # A Core transaction of the session's engine: the ORM's unit of work has nothing to do here.
+    with db.engine.connect() as connection:
+        return _consume_and_store(
+            connection, consume, rows_for, connection.commit, connection.rollback
+        )
+
+
+def _consume_and_store(
+    executor: Any,
+    consume: dict[str, Any],
+    rows_for: RowMaker,
+    commit: Callable[[], None],
+    rollback: Callable[[], None],
+) -> Redeemed:
+    """The conditional UPDATE, then the two rows, committed together, on ``executor`` (a
+    ``Connection`` or the ``Session``); nothing written when the consume is lost or the app
+    was uninstalled since the lookup."""
+    row = executor.execute(CONSUME, consume).first()
     if row is None or row.installed_scope is None:
-        db.session.rollback()  # a lost consume changed nothing; an uninstalled one is kept
+        rollback()  # a lost consume changed nothing; an uninstalled one is kept
         return Redeemed(won=row is not None, installed_scope=None)
     token, event = rows_for(row.installed_scope)
-    db.session.execute(_TOKENS.insert(), token)
-    db.session.execute(_EVENTS.insert(), event)
-    db.session.commit()
+    executor.execute(_TOKENS.insert(), token)
+    executor.execute(_EVENTS.insert(), event)
+    commit()
     return Redeemed(won=True, installed_scope=row.installed_scope, written=True)
