@@ -82,7 +82,7 @@ def authenticate(mall_id: str, authorization: str | None, listing: Listing | Non
     ``listing``: the list the call asks for, read with the token where that saves a round trip
     (``list_prefetch.py``; the same row, so the same checks)."""
     token = bearer_token(authorization)
-    digest = lookup_digest(token)  # a JWT access token is looked up by its jti
+    digest = lookup_digest(token)  # None for a JWT no published key signed
     if not digest:
         row = None
     elif listing is None:

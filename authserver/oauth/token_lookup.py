@@ -123,8 +123,9 @@ def find_token(
 
 
 def token_digest(kind: str, value: str) -> str | None:
-    """What the row of a token of ``kind`` is found by: the SHA-256 of the token, or for a JWT
-    access token (``jwt_tokens.py``) of its ``jti``; ``None`` when it cannot be ours."""
+    """What the row of a token of ``kind`` is found by: the SHA-256 of the whole token (a JWT
+    access token's too, once signed by a published key: ``jwt_tokens.py``); ``None`` when it
+    cannot be ours."""
     return lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
 
 
