@@ -28,6 +28,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_REFRESH_GRACE_SECONDS": (0, int),
     # JWT access tokens (apps switched to them by `app token-format`): short, at most 900 s.
     "AUTHSERVER_JWT_ACCESS_TOKEN_TTL": (600, int),
+    # How long a process trusts its copy of the published signing keys: a key retired by
+    # another process stops verifying here at most this many seconds later.
+    "AUTHSERVER_SIGNING_KEY_CACHE_SECONDS": (5.0, float),
     "AUTHSERVER_API_BUCKET_SIZE": (40, int),
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
     # Brute-force limits (bruteforce.py): failed logins and client authentications allowed per

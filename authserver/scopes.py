@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .i18n import N_
 
@@ -106,6 +107,21 @@ def unknown_scopes(scopes: list[str]) -> list[str]:
 def normalise(scopes) -> list[str]:
     """Known scopes, deduplicated, in catalogue order."""
     return sorted({s for s in scopes if s in _SCOPE_SET}, key=_ORDER.__getitem__)
+
+
+@lru_cache(maxsize=1024)  # a few distinct triples per app: the same one on every call
+def usable_scopes(token_scope: str, installation_scope: str, app_scope: str) -> tuple[str, ...]:
+    """The scopes a token may use now, in catalogue order: the one rule (DESIGN.md).
+
+    Each argument is a space-separated scope string: the token's (or the scopes asked for),
+    the installation's (what the operator still grants) and the app's current permissions
+    (``apps.scope``: a permission the developer removed narrows every installation at once).
+    Introspection's ``scope``, the Admin API and the gateway check, refresh and the scopes of a
+    newly issued token (a JWT's ``scope`` claim) all read it.
+    """
+    wanted = set(token_scope.split())
+    wanted.intersection_update(installation_scope.split(), app_scope.split())
+    return tuple(normalise(wanted))
 
 
 def to_string(scopes) -> str:

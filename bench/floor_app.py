@@ -133,10 +133,12 @@ def introspect(mall_id: str) -> Response:
         return _json({"active": False})
     if row["lookup_installation_pk"] is None:
         return _json({"active": False})
+    # The scopes usable now: the token's, still installed and still the app's.
+    allowed = set(row["lookup_installation_scope"].split()) & set(row["lookup_app_scope"].split())
     response = _json(
         {
             "active": True,
-            "scope": row["scope"],
+            "scope": " ".join(s for s in row["scope"].split() if s in allowed),
             "client_id": row["lookup_client_id"],
             "mall_id": row["lookup_mall_id"],
             "user_id": row["user_id"],
@@ -184,7 +186,11 @@ def admin_api(mall_id: str, resource: str) -> Response:
         return _json({"error": {"code": 401, "message": "invalid_token"}}, 401)
     granted = row["scope"].split()
     installed = (row["lookup_installation_scope"] or "").split()
-    if scope not in granted or scope not in installed:
+    if (
+        scope not in granted
+        or scope not in installed
+        or scope not in row["lookup_app_scope"].split()
+    ):
         return _json({"error": {"code": 404, "message": "No API found"}}, 404)
     if items is None:
         page = {"mall_pk": row["mall_pk"], "resource": resource, "limit": 10, "offset": 0}

@@ -12,8 +12,9 @@ installation of that app on that mall, so every check below costs no further que
   token is its mall): ``401``, ``WWW-Authenticate: Bearer error="invalid_token"``.
 
 An unknown mall gets the same answers as a known one (no token can belong to it), so the API
-does not tell which malls exist. The scopes a call may use are the token's, narrowed to what the
-installation still grants (a permission the developer removed stops working at once).
+does not tell which malls exist. The scopes a call may use are ``scopes.usable_scopes``: the
+token's, narrowed to what the installation still grants and to the app's current permissions
+(a permission the developer removed stops working at once).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..models.grants import access_token_active
 from ..oauth.jwt_tokens import lookup_digest
 from ..oauth.server import issuer_for
 from ..oauth.token_lookup import fetch_for_admin_api
+from ..scopes import usable_scopes
 from . import list_prefetch
 from .list_prefetch import Listing
 
@@ -82,7 +84,7 @@ def authenticate(mall_id: str, authorization: str | None, listing: Listing | Non
     ``listing``: the list the call asks for, read with the token where that saves a round trip
     (``list_prefetch.py``; the same row, so the same checks)."""
     token = bearer_token(authorization)
-    digest = lookup_digest(token)  # a JWT access token is looked up by its jti
+    digest = lookup_digest(token)  # None for a JWT no published key signed
     if not digest:
         row = None
     elif listing is None:
@@ -96,7 +98,7 @@ def authenticate(mall_id: str, authorization: str | None, listing: Listing | Non
         or row.lookup_installation_pk is None
     ):
         raise AuthenticationFailed(missing=False)
-    scopes = _usable_scopes(row.scope, row.lookup_installation_scope)
+    scopes = _usable_scopes(row.scope, row.lookup_installation_scope, row.lookup_app_scope)
     return Caller(
         row.id,
         row.mall_pk,
@@ -109,10 +111,10 @@ def authenticate(mall_id: str, authorization: str | None, listing: Listing | Non
     )
 
 
-@lru_cache(maxsize=256)  # a few distinct grants per app: the same pair on every call
-def _usable_scopes(granted: str, installed: str) -> frozenset[str]:
-    """The token's scopes that the installation still grants."""
-    return frozenset(granted.split()) & frozenset(installed.split())
+@lru_cache(maxsize=256)  # a few distinct grants per app: the same triple on every call
+def _usable_scopes(granted: str, installed: str, app_scope: str) -> frozenset[str]:
+    """``scopes.usable_scopes`` as the set the scope checks test membership in."""
+    return frozenset(usable_scopes(granted, installed, app_scope))
 
 
 def challenge(failure: AuthenticationFailed, mall_id: str) -> Response:

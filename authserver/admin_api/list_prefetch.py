@@ -5,10 +5,10 @@ of records (``records.list_json``): on PostgreSQL two round trips, and a round t
 about 50 µs of the client's CPU and as much of the server's. Here the lookup row comes with the page
 in one statement: the records hang off the token's row by a ``LEFT JOIN LATERAL``, read only
 where the call would succeed (the token unrevoked and unexpired, of the URL's mall, its app
-installed there, and the scope the path needs, from the Python scope map, among both the
-token's and the installation's scopes). That gate is a condition on the token's row alone, so
-PostgreSQL skips the records' scan when it fails: a call refused for a missing scope reads no
-record, as before.
+installed there, and the scope the path needs, from the Python scope map, among the token's,
+the installation's and the app's current scopes: ``scopes.usable_scopes`` in SQL). That gate
+is a condition on the token's row alone, so PostgreSQL skips the records' scan when it fails:
+a call refused for a missing scope reads no record, as before.
 
 The gate decides nothing: ``auth.py`` and ``views.enforce`` run every check on the token's
 columns exactly as with the plain lookup, in the same order. The page is used only when those
@@ -44,20 +44,22 @@ from sqlalchemy import (
 )
 
 from .. import readonly
-from ..models import Installation, Mall, Token
+from ..models import App, Installation, Mall, Token
 from ..oauth.token_lookup import ADMIN_API_LOOKUP, fetch_for_admin_api
 from ..readonly import Record
 from . import records
 from .resources import Resource
 
 _TOKENS, _MALLS, _INSTALLATIONS = Token.__table__, Mall.__table__, Installation.__table__
+_APPS = App.__table__
 #: In the SQL, not a parameter: every value the statement binds is the caller's.
 _SPACE = literal_column("' '", Text)
 
 
 def _holds_scope(scopes: Any) -> Any:
-    """``:scope`` is one of the space-separated ``scopes`` (a space-separated list is how both
-    columns store them; any other spacing only fails the gate, which costs the second read)."""
+    """``:scope`` is one of the space-separated ``scopes`` (a space-separated list is how all
+    three columns store them; any other spacing only fails the gate, which costs the second
+    read)."""
     return bindparam("scope", type_=String) == any_(
         func.string_to_array(scopes, _SPACE, type_=ARRAY(Text))
     )
@@ -74,6 +76,7 @@ _GATE = and_(
     _INSTALLATIONS.c.id.is_not(None),
     _holds_scope(_TOKENS.c.scope),
     _holds_scope(_INSTALLATIONS.c.scope),
+    _holds_scope(_APPS.c.scope),
 )
 
 

@@ -120,8 +120,9 @@ def permissions(client_id: str):
         message = "Permissions saved."
         if narrowed:
             message += (
-                f" {narrowed} installation{'s' if narrowed != 1 else ''} narrowed at once; "
-                "their next token refresh gets the narrowed permissions."
+                f" {narrowed} installation{'s' if narrowed != 1 else ''} narrowed at once: "
+                "removed permissions stop working now for every token already issued, and "
+                "the next token refresh gets narrowed tokens."
             )
         flash(message, "success")
         return redirect(url_for("developer_center.permissions", client_id=client_id), code=303)

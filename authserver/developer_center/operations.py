@@ -39,8 +39,9 @@ def change_status(app: App, target: Status, actor: Actor, who: str, reason: str 
 
 def set_permissions(app: App, new_scopes: list[str], who: str) -> int:
     """Register ``new_scopes``; narrow every installation at once. Returns how many
-    installations lost a scope. Issued access tokens keep theirs until they expire; the next
-    refresh is narrowed to the installation (oauth.grants)."""
+    installations lost a scope. A removed scope stops working at once for every issued token
+    (``scopes.usable_scopes``: Admin API, gateway check, introspection); the next refresh
+    issues narrowed tokens (oauth.grants)."""
     old = set(app.scopes)
     app.scope = scopes.to_string(new_scopes)
     kept = set(app.scopes)

@@ -44,9 +44,9 @@ def find_installation(mall, app) -> Installation | None:
 
 
 def effective_scopes(requested, installed_scope: str, app) -> list[str]:
-    """What a token may carry: requested, still installed (the installation's space-separated
-    ``scope``), and still registered by the app."""
-    return scopes.normalise(set(requested) & set(installed_scope.split()) & set(app.scopes))
+    """What a token may carry: ``scopes.usable_scopes`` of the requested scopes, the
+    installation's space-separated ``scope`` and the app's current permissions."""
+    return list(scopes.usable_scopes(" ".join(requested), installed_scope, app.scope))
 
 
 def _audit(event: str, client, user_id: str, **detail) -> None:

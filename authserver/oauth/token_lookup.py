@@ -27,6 +27,7 @@ from ..crypto import sha256_hex
 from ..models import App, Installation, Mall, Token
 from ..models.grants import access_token_active, refresh_token_active
 from ..readonly import Record
+from ..scopes import usable_scopes
 from .jwt_tokens import lookup_digest
 
 ACCESS_TOKEN = "access_token"
@@ -44,7 +45,8 @@ MAX_TOKEN_LENGTH = 2048
 #: convert instead of seven: about 2% of an introspection call.
 INTROSPECTION_COLUMNS = (
     "id", "app_pk", "user_id", "scope", "issued_at", "access_expires_at", "access_revoked_at",
-    "lookup_mall_id", "lookup_client_id", "lookup_installation_pk",
+    "lookup_mall_id", "lookup_client_id", "lookup_installation_pk", "lookup_installation_scope",
+    "lookup_app_scope",
 )  # fmt: skip
 
 
@@ -80,8 +82,17 @@ class FoundToken(NamedTuple):
 
     @property
     def scope(self) -> str:
-        """The access token's scopes, or the refresh token's (the original grant's)."""
-        return self.row.grant_scope if self.is_refresh else self.row.scope
+        """The scopes the token may use now (``scopes.usable_scopes``): the access token's, or
+        the refresh token's (the original grant's), narrowed to what the installation still
+        grants and the app still holds."""
+        row = self.row
+        return " ".join(
+            usable_scopes(
+                row.grant_scope if self.is_refresh else row.scope,
+                row.lookup_installation_scope or "",
+                row.lookup_app_scope,
+            )
+        )
 
     @property
     def expires_at(self) -> datetime:
@@ -123,8 +134,9 @@ def find_token(
 
 
 def token_digest(kind: str, value: str) -> str | None:
-    """What the row of a token of ``kind`` is found by: the SHA-256 of the token, or for a JWT
-    access token (``jwt_tokens.py``) of its ``jti``; ``None`` when it cannot be ours."""
+    """What the row of a token of ``kind`` is found by: the SHA-256 of the whole token (a JWT
+    access token's too, once signed by a published key: ``jwt_tokens.py``); ``None`` when it
+    cannot be ours."""
     return lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
 
 
@@ -161,11 +173,13 @@ def _lookup_columns(token_columns: tuple[str, ...] | None) -> list[Any]:
 
 
 def _owner_columns() -> list[Any]:
-    """The token's mall id, app client id and installation, as the lookup row names them."""
+    """The token's mall id, app client id and current permissions, and its installation, as
+    the lookup row names them (what ``scopes.usable_scopes`` narrows the token to)."""
     malls, apps, installations = Mall.__table__, App.__table__, Installation.__table__
     return [
         malls.c.mall_id.label("lookup_mall_id"),
         apps.c.client_id.label("lookup_client_id"),
+        apps.c.scope.label("lookup_app_scope"),
         installations.c.id.label("lookup_installation_pk"),
         installations.c.scope.label("lookup_installation_scope"),
     ]
