@@ -52,9 +52,6 @@ def test_sold_app_reconsents_only_to_the_scopes_it_holds(app, live_server, world
 
 def test_widening_a_sold_app_is_refused_and_saves_nothing(app, developer_client, world):
     _set_status(app, world.web.client_id, Status.SOLD)
-    page = developer_client.get(permissions_url(world.web.client_id))
-    assert "You can remove permissions but not add them" in text(page)
-
     wider = {
         **boxes(*world.web.scopes, "mall.read_customer"),
         "operator_permission_url": "https://app.example/perm",
@@ -78,13 +75,9 @@ def test_widening_a_sold_app_is_refused_and_saves_nothing(app, developer_client,
 def test_widening_a_for_sale_app_sends_it_back_to_review(app, live_server, developer_client, world):
     _set_status(app, world.web.client_id, Status.FOR_SALE)
     installed = _installed_on(app, live_server, world, "realmall", world.web.scopes)
-    page = text(developer_client.get(permissions_url(world.web.client_id)))
-    assert "Adding a permission sends it back to review" in page  # said before saving
-
     wider = boxes(*world.web.scopes, "mall.read_customer")
     response = post_form(developer_client, permissions_url(world.web.client_id), wider)
     assert response.status_code == 303
-    assert "back under review" in text(developer_client.get(response.headers["Location"]))
     with app.app_context():
         row = app_row(world.web.client_id)
         assert row.status == Status.UNDER_REVIEW and "mall.read_customer" in row.scopes
@@ -92,6 +85,7 @@ def test_widening_a_for_sale_app_sends_it_back_to_review(app, live_server, devel
         assert [(e.detail["previous"], e.detail["status"]) for e in moved] == [
             ("for_sale", "under_review")
         ]
+    assert "back under review" in text(developer_client.get(response.headers["Location"]))
 
     with app.app_context():
         add_mall("newmall")
@@ -122,3 +116,12 @@ def test_narrowing_a_for_sale_app_needs_no_review(app, developer_client, world):
     with app.app_context():
         row = app_row(world.web.client_id)
         assert row.status == Status.FOR_SALE and row.scopes == world.web.scopes[1:]
+
+
+def test_the_page_says_before_saving_what_adding_a_permission_does(app, developer_client, world):
+    _set_status(app, world.web.client_id, Status.FOR_SALE)
+    page = text(developer_client.get(permissions_url(world.web.client_id)))
+    assert "Adding a permission sends it back to review" in page
+    _set_status(app, world.web.client_id, Status.SOLD)
+    page = text(developer_client.get(permissions_url(world.web.client_id)))
+    assert "You can remove permissions but not add them" in page
