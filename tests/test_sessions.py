@@ -125,3 +125,27 @@ def test_an_idle_session_cookie_is_refused(app, world, kind):
     # An active user stays in: each request sends the cookie again, freshly signed.
     assert recent.get_cookie(COOKIE).value != _signed_at(app, cookie.value, idle - 60)
     assert cookie.expires is not None  # permanent, expiring with the idle lifetime
+
+
+@pytest.mark.parametrize("kind", ["developer", "operator"])
+def test_staff_end_every_session_of_an_account_from_the_cli(app, world, kind):
+    page, _ = _pages(world)[kind]
+    browser = _logged_in(app, world, kind)
+    assert browser.get(page).status_code == 200
+    account = (
+        ["--developer", world.developer.upper()]
+        if kind == "developer"
+        else ["--mall", world.mall_id, "--operator", "owner"]
+    )
+    result = app.test_cli_runner().invoke(args=["sessions", "end", *account])
+    assert result.exit_code == 0, result.output
+    replay = browser.get(page)
+    assert replay.status_code == 302 and "/login" in replay.headers["Location"]
+
+
+def test_sessions_end_names_exactly_one_known_account(app, world):
+    runner = app.test_cli_runner()
+    for args in ([], ["--developer", "a@b.c", "--mall", "testmall"], ["--mall", "testmall"]):
+        assert runner.invoke(args=["sessions", "end", *args]).exit_code == 2
+    missing = runner.invoke(args=["sessions", "end", "--developer", "nobody@example.com"])
+    assert missing.exit_code == 1 and "No such account" in missing.output
