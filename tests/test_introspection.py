@@ -122,7 +122,7 @@ def test_get_is_405_and_missing_or_repeated_token_is_invalid_request(live_server
     assert repeated.json()["error"] == "invalid_request"
 
 
-def test_inactive_answers_are_byte_identical(live_server, world, gateway, configure):
+def test_inactive_answers_are_byte_identical(live_server, world, gateway, configure, travel):
     """I5: unknown, revoked, expired, rotated-out and not-the-caller's tokens all answer
     exactly ``{"active": false}``, the same bytes."""
     configure(AUTHSERVER_ACCESS_TOKEN_TTL=1)
@@ -133,7 +133,7 @@ def test_inactive_answers_are_byte_identical(live_server, world, gateway, config
     rotated = _tokens(live_server, world)
     assert refresh(live_server, world.mall_id, world.web, rotated["refresh_token"]).ok
     others = _tokens(live_server, world, world.other_web)
-    time.sleep(1.5)
+    travel(1.5)
 
     bodies = [
         introspect(live_server, world.mall_id, "no-such-token", auth=gateway),
@@ -170,11 +170,11 @@ def test_revoked_token_is_inactive_at_once_no_server_cache(live_server, world, g
     assert "no-store" in response.headers["Cache-Control"]
 
 
-def test_refresh_token_has_its_own_lifetime(live_server, world, gateway, configure):
+def test_refresh_token_has_its_own_lifetime(live_server, world, gateway, configure, travel):
     """I9: after the access token expires, the refresh token still introspects active."""
     configure(AUTHSERVER_ACCESS_TOKEN_TTL=1)
     tokens = _tokens(live_server, world)
-    time.sleep(1.5)
+    travel(1.5)
     assert introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway).content == (
         INACTIVE
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import time
 from datetime import datetime
 
 import pytest
@@ -180,10 +179,10 @@ def test_code_is_single_use_and_replay_revokes_its_tokens(live_server, world, co
     assert after.json()["error"] == "invalid_grant"
 
 
-def test_expired_code_is_invalid_grant(live_server, world, browser, configure):
+def test_expired_code_is_invalid_grant(live_server, world, browser, configure, travel):
     configure(AUTHSERVER_CODE_TTL=1)
     code = browser.authorize(world.web)["code"]
-    time.sleep(1.5)
+    travel(1.5)
     response = exchange(live_server, world.mall_id, world.web, code)
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_grant", "error_description": "Code time expired."}
