@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_login import current_user
 
 from authserver.models import AuditEvent, Developer
 
@@ -152,11 +153,12 @@ def test_login_rotates_the_session_and_keeps_operator_logins(client, world):
     with client.session_transaction() as session:
         raw_token_before = session["csrf_token"]
     log_in(client, world.developer)
-    client.get("/developers/apps/new")
+    with client:  # keeps the request's context: who Flask-Login loaded, not the planted id
+        assert client.get("/developers/apps/new").status_code == 200
+        assert current_user.email == world.developer
+        assert current_user.get_id() != "developer:999"
     with client.session_transaction() as session:
         assert session["operators"] == {"testmall": 1}
-        assert session["_user_id"].startswith("developer:")
-        assert session["_user_id"] != "developer:999"
         assert session["csrf_token"] != raw_token_before
 
 
