@@ -32,6 +32,7 @@ EVENTS = {
     "secret_reissued": "an App Secret was reissued",
     "app_status_changed": "an app moved in the review status table",
     "uninstall": "an operator uninstalled an app; its tokens were revoked",
+    "sessions_ended": "platform staff ended every login session of an account",
 }
 
 

@@ -353,6 +353,7 @@ def register_commands(app: Flask) -> None:
     from .audit import audit_cli
     from .gateway_cli import gateway_cli
     from .housekeeping import tokens_cli
+    from .session_cli import sessions_cli
 
     jwt_cli.register(app_cli, keys_cli)
     for command in (
@@ -366,6 +367,7 @@ def register_commands(app: Flask) -> None:
         gateway_cli,
         tokens_cli,
         audit_cli,
+        sessions_cli,
     ):
         app.cli.add_command(command)
 

@@ -28,6 +28,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_REFRESH_GRACE_SECONDS": (0, int),
     # JWT access tokens (apps switched to them by `app token-format`): short, at most 900 s.
     "AUTHSERVER_JWT_ACCESS_TOKEN_TTL": (600, int),
+    # How long a process trusts its copy of the published signing keys: a key retired by
+    # another process stops verifying here at most this many seconds later.
+    "AUTHSERVER_SIGNING_KEY_CACHE_SECONDS": (5.0, float),
     "AUTHSERVER_API_BUCKET_SIZE": (40, int),
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
     # Brute-force limits (bruteforce.py): failed logins and client authentications allowed per
@@ -37,6 +40,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_AUTH_FAILURES_PER_ADDRESS": (50, int),
     "AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT": (50, int),
     "AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS": (60.0, float),
+    # Login sessions (Developer Center, review console, mall admin) end this long after their
+    # last request; read at start-up (Flask's PERMANENT_SESSION_LIFETIME).
+    "AUTHSERVER_SESSION_IDLE_SECONDS": (7200, int),
+    # Developer sign-ups per address (a leaky bucket that forgets one per drain interval).
+    "AUTHSERVER_SIGNUPS_PER_ADDRESS": (10, int),
+    "AUTHSERVER_SIGNUP_DRAIN_SECONDS": (60.0, float),
     # How long an operator has to answer a consent page before it must be reloaded.
     "AUTHSERVER_CONSENT_TTL": (600, int),
     # Production (docs/deploy.md): proxies in front whose X-Forwarded-* are trusted (0 = none),
@@ -81,6 +90,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=https,
         SESSION_COOKIE_NAME="authserver_session",
+        # Logins are permanent sessions with an idle lifetime: every request re-signs the
+        # cookie, and a signature older than the lifetime is refused on the server.
+        PERMANENT_SESSION_LIFETIME=config["AUTHSERVER_SESSION_IDLE_SECONDS"],
+        SESSION_REFRESH_EACH_REQUEST=True,
         # Icons are at most 50 KB; nothing we accept comes close to 1 MiB.
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_FORM_PARTS=200,

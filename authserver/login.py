@@ -24,11 +24,16 @@ _ACCOUNT_KINDS = {"developer": Developer, "reviewer": Reviewer}
 
 @login_manager.user_loader
 def load_account(session_id: str) -> Developer | Reviewer | None:
-    kind, _, pk = session_id.partition(":")
+    """The account of a session ``kind:pk:epoch``; none once the account's epoch moved on
+    (logged out, new password, ended by staff) or for a session from before epochs."""
+    kind, pk, epoch = (session_id.split(":") + ["", ""])[:3]
     model = _ACCOUNT_KINDS.get(kind)
-    if model is None or not pk.isdigit():
+    if model is None or not pk.isdigit() or not epoch.isdigit():
         return None
-    return db.session.get(model, int(pk))
+    account = db.session.get(model, int(pk))
+    if account is None or account.session_epoch != int(epoch):
+        return None
+    return account
 
 
 # -- shared by the Developer Center and the review console ------------------------------------
@@ -39,9 +44,14 @@ _ROTATED_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds", 
 
 
 def start_session(account: Developer | Reviewer) -> None:
-    """Log ``account`` in on a rotated session (SECURITY.md item 37)."""
+    """Log ``account`` in on a rotated session (SECURITY.md item 37).
+
+    The session is permanent: it lasts ``AUTHSERVER_SESSION_IDLE_SECONDS`` after the last
+    request (Flask refreshes the cookie on each one and refuses an older signature).
+    """
     for key in _ROTATED_KEYS:
         session.pop(key, None)
+    session.permanent = True
     login_user(account)
 
 
@@ -78,6 +88,12 @@ def email_login(model: type[Developer | Reviewer], form: FlaskForm, template: st
 
 
 def end_session() -> None:
+    """Log out: the account's epoch moves on, which ends every session of the account (a copy
+    of this cookie, other browsers), not only this one."""
+    account = current_user._get_current_object()
+    if current_user.is_authenticated:
+        account.end_sessions()
+        db.session.commit()
     logout_user()
     session.pop("csrf_token", None)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -86,12 +86,15 @@ class MemoryBuckets:
 
     _SWEEP_AT = 10_000
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        #: Seconds that never go back. A public seam so that tests drain buckets by moving a
+        #: clock instead of sleeping: time-machine moves the wall clock, not ``time.monotonic``.
+        self.clock = clock
         self._lock = threading.Lock()
         self._state: dict[str, tuple[float, float, float]] = {}
 
     def pour(self, buckets: Sequence[Bucket], amount: float) -> list[Poured]:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             answers = [self._pour(b.key, b.size, b.rate, amount, now) for b in buckets]
             if len(self._state) > self._SWEEP_AT:
@@ -100,7 +103,7 @@ class MemoryBuckets:
 
     def pour_one(self, key: str, size: float, rate: float, amount: float = 1) -> Poured:
         """``pour`` into one bucket, given by its fields (no ``Bucket`` nor list to build)."""
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             answer = self._pour(key, size, rate, amount, now)
             if len(self._state) > self._SWEEP_AT:

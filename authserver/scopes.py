@@ -109,16 +109,19 @@ def normalise(scopes) -> list[str]:
     return sorted({s for s in scopes if s in _SCOPE_SET}, key=_ORDER.__getitem__)
 
 
-@lru_cache(maxsize=1024)  # a few distinct grants per app: the same strings on every call
-def usable_scopes(granted: str, installed: str | None, registered: str) -> tuple[str, ...]:
-    """The scopes a token may use now: granted to it, still granted by the installation
-    (``None``: the app is not installed) and still among the app's permissions (DESIGN.md,
-    Developer Center rules), in catalogue order. The one rule for introspection's ``scope``,
-    the Admin API, the gateway check, refresh and the claims of a new JWT; every argument is
-    a space-separated list as the columns store it."""
-    if installed is None:
-        return ()
-    return tuple(normalise(set(granted.split()) & set(installed.split()) & set(registered.split())))
+@lru_cache(maxsize=1024)  # a few distinct triples per app: the same one on every call
+def usable_scopes(token_scope: str, installation_scope: str, app_scope: str) -> tuple[str, ...]:
+    """The scopes a token may use now, in catalogue order: the one rule (DESIGN.md).
+
+    Each argument is a space-separated scope string: the token's (or the scopes asked for),
+    the installation's (what the operator still grants) and the app's current permissions
+    (``apps.scope``: a permission the developer removed narrows every installation at once).
+    Introspection's ``scope``, the Admin API and the gateway check, refresh and the scopes of a
+    newly issued token (a JWT's ``scope`` claim) all read it.
+    """
+    wanted = set(token_scope.split())
+    wanted.intersection_update(installation_scope.split(), app_scope.split())
+    return tuple(normalise(wanted))
 
 
 def to_string(scopes) -> str:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from authserver import create_app
+from authserver import create_app, ratelimit
 from authserver.extensions import db
 
 from .helpers import World, make_world
@@ -108,6 +110,25 @@ def configure(app):
 
     yield apply
     app.config.update(saved)
+
+
+@pytest.fixture
+def travel(app, time_machine, monkeypatch) -> Callable[[float], None]:
+    """``travel(seconds)``: the process's clocks that many seconds ahead, in every thread (the
+    live server's too), so that expiry tests move time instead of sleeping. time-machine moves
+    the wall clock (``time.time``: itsdangerous, JWTs; ``datetime.now``: ``models.base.utcnow``)
+    and lets it tick on; it leaves ``time.monotonic`` alone, so the rate limiter's buckets read
+    ``time.monotonic`` plus the distance travelled for the test (``MemoryBuckets.clock``)."""
+    time_machine.move_to(datetime.now(UTC), tick=True)
+    travelled = [0.0]
+    memory = ratelimit.buckets(app).memory
+    monkeypatch.setattr(memory, "clock", lambda: time.monotonic() + travelled[0])
+
+    def go(seconds: float) -> None:
+        travelled[0] += seconds
+        time_machine.shift(seconds)
+
+    return go
 
 
 @pytest.fixture

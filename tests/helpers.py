@@ -198,8 +198,8 @@ def refresh(base_url: str, mall_id: str, client: Client, refresh_token: str, **e
 
 
 class Statements:
-    """Counts the SQL statements the app runs on ``engine`` (the live server shares this
-    process's engines)."""
+    """Counts the SQL statements the app runs on ``engine``, or on every engine when given
+    SQLAlchemy's ``Engine`` class (the live server shares this process's engines)."""
 
     def __init__(self, engine):
         self.engine, self.count, self._lock = engine, 0, threading.Lock()

@@ -251,9 +251,8 @@ def test_one_csrf_hook_runs_and_it_is_ours(app):
 
     hooks = app.before_request_funcs[None]
     assert not [hook for hook in hooks if "flask_wtf" in getattr(hook, "__module__", "")]
-    assert [hook for hook in hooks if getattr(hook, "__self__", None) is csrf] == [
-        csrf._protect_unless_exempt
-    ]
+    # Ours: a method of the app's CSRFProtect (extensions.py registers exactly one).
+    assert len([hook for hook in hooks if getattr(hook, "__self__", None) is csrf]) == 1
     assert app.config["WTF_CSRF_CHECK_DEFAULT"] is False
 
 

@@ -6,7 +6,6 @@ a known (account, address) pair is never locked out by others; shared through Re
 from __future__ import annotations
 
 import base64
-import time
 
 import pytest
 import requests
@@ -79,15 +78,15 @@ def test_success_never_counts(app, world, limits):
     assert _attempt(app, url, right, "10.0.0.1", PASSWORD).status_code == 303
 
 
-def test_lockout_ends_when_the_bucket_drains(app, world, limits):
+def test_lockout_ends_when_the_bucket_drains(app, world, limits, travel):
     # A failure drains in 1.5 s: long enough that the 429 below is still due on a loaded
-    # machine (0.5 s was not, under a parallel valgrind run), short enough to wait for.
+    # machine (0.5 s was not, under a parallel valgrind run); the drain is travelled, not waited.
     limits(AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS=1.5)
     url, wrong, right = _login_form(world, "developer")
     for _ in range(3):
         _attempt(app, url, wrong, "10.0.0.1")
     assert _attempt(app, url, right, "10.0.0.1", PASSWORD).status_code == 429
-    time.sleep(1.6)
+    travel(1.6)
     assert _attempt(app, url, right, "10.0.0.1", PASSWORD).status_code == 303
 
 
@@ -161,12 +160,12 @@ def test_an_attacker_cannot_lock_out_the_apps_servers(app, world, limits):
     assert _revoke(app, world, world.web.client_secret, "192.0.2.1").status_code == 200
 
 
-def test_client_lockout_ends_when_the_bucket_drains(app, world, limits):
+def test_client_lockout_ends_when_the_bucket_drains(app, world, limits, travel):
     limits(AUTHSERVER_AUTH_FAILURE_DRAIN_SECONDS=0.5)
     for _ in range(3):
         _revoke(app, world, "wrong", "10.0.0.1")
     assert _revoke(app, world, world.web.client_secret, "10.0.0.1").status_code == 429
-    time.sleep(0.6)
+    travel(0.6)
     assert _revoke(app, world, world.web.client_secret, "10.0.0.1").status_code == 200
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask_login import current_user
 
 from authserver.models import AuditEvent, Developer
 
@@ -12,12 +15,14 @@ from .helpers import PASSWORD
 SIGNUP = "/developers/signup"
 
 
-def test_signup_creates_hashed_account_and_logs_in(app, client):
+def test_signup_creates_hashed_account_then_the_developer_logs_in(app, client):
     response = post_form(
         client, SIGNUP, {"email": " New@Example.com ", "password": PASSWORD, "confirm": PASSWORD}
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/developers/apps")
+    assert response.headers["Location"].endswith("/developers/login")
+    assert client.get("/developers/apps").status_code == 302  # no automatic login
+    log_in(client, "new@example.com")
     assert client.get("/developers/apps").status_code == 200
     with app.app_context():
         from sqlalchemy import select
@@ -48,16 +53,54 @@ def test_signup_refusals_create_nothing(app, client, data, message):
         assert count(Developer) == 0
 
 
-def test_signup_with_taken_email_is_refused(app, client, world):
+def _signup(client, email: str, password: str):
+    """Sign up, follow the redirect: (the 303, the page it leads to)."""
     response = post_form(
-        client,
-        SIGNUP,
-        {"email": world.developer.upper(), "password": "x" * 12, "confirm": "x" * 12},
+        client, SIGNUP, {"email": email, "password": password, "confirm": password}
     )
-    assert response.status_code == 400
-    assert "already exists" in text(response)
+    return response, client.get(response.headers.get("Location", SIGNUP))
+
+
+def test_signup_answers_the_same_for_a_new_and_a_taken_email(app, world):
+    """Issue 16 item 13: nothing on the wire tells whether an email is registered."""
+    new, taken = app.test_client(), app.test_client()
+    first, first_page = _signup(new, "fresh@example.com", "x" * 12)
+    second, second_page = _signup(taken, world.developer.upper(), "x" * 12)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert first.headers["Location"].endswith("/developers/login")
+    assert sorted(k for k, _ in first.headers) == sorted(k for k, _ in second.headers)
+    assert first.get_data() == second.get_data()
+    assert first_page.status_code == second_page.status_code == 200
+    # The login page with the same message; only the form's CSRF token differs.
+    strip = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
+    assert strip.sub("", text(first_page)) == strip.sub("", text(second_page))
+    assert "If this email was not registered yet" in text(first_page)
     with app.app_context():
-        assert count(Developer) == 1
+        assert count(Developer) == 2
+    log_in(app.test_client(), world.developer)  # the taken account's password is unchanged
+    assert (
+        post_form(
+            app.test_client(),
+            "/developers/login",
+            {"email": world.developer, "password": "x" * 12},
+        ).status_code
+        == 400
+    )
+
+
+def test_signups_are_throttled_per_address(app, client):
+    for n in range(10):
+        response, _ = _signup(client, f"dev{n}@example.com", PASSWORD)
+        assert response.status_code == 303
+    response = post_form(
+        client, SIGNUP, {"email": "dev10@example.com", "password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Too many sign-ups" in text(response) and 'name="email"' in text(response)
+    with app.app_context():
+        assert count(Developer) == 10
 
 
 def test_login_wrong_password_is_refused_with_message(app, client, world):
@@ -110,11 +153,12 @@ def test_login_rotates_the_session_and_keeps_operator_logins(client, world):
     with client.session_transaction() as session:
         raw_token_before = session["csrf_token"]
     log_in(client, world.developer)
-    client.get("/developers/apps/new")
+    with client:  # keeps the request's context: who Flask-Login loaded, not the planted id
+        assert client.get("/developers/apps/new").status_code == 200
+        assert current_user.email == world.developer
+        assert current_user.get_id() != "developer:999"
     with client.session_transaction() as session:
         assert session["operators"] == {"testmall": 1}
-        assert session["_user_id"].startswith("developer:")
-        assert session["_user_id"] != "developer:999"
         assert session["csrf_token"] != raw_token_before
 
 

@@ -34,8 +34,8 @@ def test_page_lists_the_14_categories_with_read_and_write(developer_client, worl
     assert "Read only" in page
     # the registered permissions are ticked
     assert re.search(r'checked[^>]*name="write_product"|name="write_product"[^>]*checked', page)
-    assert "at most 2 hours" in page
-    assert "next token refresh gets the narrowed scopes" in page
+    assert "stops working at once for every token already issued" in page
+    assert "next token refresh gets narrowed tokens" in page
     # every checkbox has a label bound to it
     for category in scopes.CATEGORIES:
         assert f'id="read_{category.name}"' in page

@@ -336,8 +336,12 @@ def test_nul_characters_are_400_never_a_database_error(app, world):
 
 
 @pytest.mark.parametrize("endpoint, field", [("introspect", "token"), ("token", "code")])
-def test_an_oversize_form_is_413(app, world, gateway, endpoint, field):
-    """Over AUTHSERVER_MAX_FORM_BYTES the size limits answer before any view reads the form."""
+def test_an_oversize_form_is_413_and_never_parsed(app, world, gateway, endpoint, field):
+    """Over AUTHSERVER_MAX_FORM_BYTES the size limits answer 413 before any view reads the
+    form (introspection and the token endpoint read it for their one statement)."""
+    from flask.testing import EnvironBuilder
+    from werkzeug.exceptions import RequestEntityTooLarge
+
     url = f"/malls/{world.mall_id}/api/v2/oauth/{endpoint}"
     body = {
         "grant_type": "authorization_code",
@@ -346,3 +350,10 @@ def test_an_oversize_form_is_413(app, world, gateway, endpoint, field):
     }
     answer = app.test_client().post(url, data=body, auth=gateway)
     assert answer.status_code == 413 and answer.json["error"] == "invalid_request"
+    builder = EnvironBuilder(app, url, method="POST", data=body)
+    environ = builder.get_environ()
+    builder.close()
+    sent = environ["wsgi.input"]
+    with app.request_context(environ), pytest.raises(RequestEntityTooLarge):
+        app.preprocess_request()
+    assert sent.tell() == 0  # not a byte of the body read: the form was never parsed

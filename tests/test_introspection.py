@@ -6,8 +6,8 @@ import base64
 import time
 
 import requests
+from sqlalchemy import Engine
 
-from authserver import store
 from authserver.extensions import db
 
 from .helpers import Browser, Statements, add_app, add_mall, refresh
@@ -122,7 +122,7 @@ def test_get_is_405_and_missing_or_repeated_token_is_invalid_request(live_server
     assert repeated.json()["error"] == "invalid_request"
 
 
-def test_inactive_answers_are_byte_identical(live_server, world, gateway, configure):
+def test_inactive_answers_are_byte_identical(live_server, world, gateway, configure, travel):
     """I5: unknown, revoked, expired, rotated-out and not-the-caller's tokens all answer
     exactly ``{"active": false}``, the same bytes."""
     configure(AUTHSERVER_ACCESS_TOKEN_TTL=1)
@@ -133,7 +133,7 @@ def test_inactive_answers_are_byte_identical(live_server, world, gateway, config
     rotated = _tokens(live_server, world)
     assert refresh(live_server, world.mall_id, world.web, rotated["refresh_token"]).ok
     others = _tokens(live_server, world, world.other_web)
-    time.sleep(1.5)
+    travel(1.5)
 
     bodies = [
         introspect(live_server, world.mall_id, "no-such-token", auth=gateway),
@@ -170,11 +170,11 @@ def test_revoked_token_is_inactive_at_once_no_server_cache(live_server, world, g
     assert "no-store" in response.headers["Cache-Control"]
 
 
-def test_refresh_token_has_its_own_lifetime(live_server, world, gateway, configure):
+def test_refresh_token_has_its_own_lifetime(live_server, world, gateway, configure, travel):
     """I9: after the access token expires, the refresh token still introspects active."""
     configure(AUTHSERVER_ACCESS_TOKEN_TTL=1)
     tokens = _tokens(live_server, world)
-    time.sleep(1.5)
+    travel(1.5)
     assert introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway).content == (
         INACTIVE
     )
@@ -313,26 +313,19 @@ def test_scope_of_an_added_app_token(live_server, world, gateway, app):
 
 
 def test_a_gateway_introspection_is_one_statement(app, live_server, world, gateway):
-    """The mall, the gateway and the access token are read together (store/prime.py), on
-    the autocommit read engine; a refresh token still costs its own lookup."""
+    """The contract (README "Performance"): one round trip for a gateway's introspection of an
+    access token, the mall, the gateway and the token read together (store/prime.py).
+    Counted on every engine of the process, so which engine runs it is not pinned."""
     tokens = _tokens(live_server, world)
     introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)  # warm up
-    with app.app_context():
-        session_engine, reads_engine = db.engine, store.read_engine(app)
-    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
+    with Statements(Engine) as every:
         answer = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
     assert answer.json()["active"] is True
-    assert (reads.count, in_session.count) == (1, 0)
-    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
-        answer = introspect(live_server, world.mall_id, tokens["refresh_token"], auth=gateway)
+    assert every.count == 1
+    answer = introspect(live_server, world.mall_id, tokens["refresh_token"], auth=gateway)
     assert answer.json()["active"] is True and answer.json()["token_type"] == "refresh_token"
-    assert (reads.count, in_session.count) == (2, 0)  # the access miss came with the mall
-    with Statements(session_engine) as in_session, Statements(reads_engine) as reads:
-        wrong = introspect(
-            live_server, world.mall_id, tokens["access_token"], auth=(gateway[0], "x")
-        )
-    # Authlib then tries the apps' methods: one app lookup, on the read engine too.
-    assert wrong.status_code == 401 and (reads.count, in_session.count) == (2, 0)
+    wrong = introspect(live_server, world.mall_id, tokens["access_token"], auth=(gateway[0], "x"))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
 
 
 def test_epoch_seconds_are_the_whole_unix_seconds_of_naive_utc():

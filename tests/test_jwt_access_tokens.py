@@ -1,11 +1,13 @@
 """JWT access tokens (RFC 9068) for apps the platform switches to them: verified against the
 mall's JWKS by a JOSE library and by plain ECDSA, the RFC 9068 claims and ``typ``, revocation
-honoured by introspection and the Admin API, key rotation, and opaque staying the default."""
+honoured by introspection and the Admin API, key rotation, and opaque staying the default.
+A ``jti`` alone is no token, and a retired key verifies nothing (issue 16, items 1 and 11)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 import requests
@@ -16,8 +18,12 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
+from authserver.crypto import sha256_hex
+from authserver.extensions import db
+
 from .admin_api_support import Api
-from .oauth_helpers import introspect, is_active, obtain_tokens, revoke
+from .gateway_support import gateway_check
+from .oauth_helpers import introspect, is_active, obtain_tokens, revoke, token_rows
 
 
 @pytest.fixture
@@ -154,3 +160,64 @@ def test_opaque_is_the_default_and_the_jwt_lifetime_is_capped(cli, live_server, 
 def test_token_format_refuses_an_unknown_app(app):
     result = app.test_cli_runner().invoke(args=["app", "token-format", "nope", "jwt"])
     assert result.exit_code != 0 and "no app" in result.output
+
+
+def claims_of(token: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+
+
+def test_a_jti_alone_authenticates_nowhere(app, live_server, world, jwt_app, gateway):
+    """Issue 16 item 1: the jti is a name gateways and logs record, never a credential."""
+    access = obtain_tokens(live_server, world.mall_id, jwt_app)["access_token"]
+    jti = claims_of(access)["jti"]
+    assert Api(live_server, world.mall_id, jti).get("products").status_code == 401
+    assert gateway_check(live_server, gateway, jti).status_code == 401
+    own = (jwt_app.client_id, jwt_app.client_secret)
+    for caller in (gateway, own):
+        answer = introspect(live_server, world.mall_id, jti, auth=caller)
+        assert answer.json() == {"active": False}
+    for hint in ({}, {"token_type_hint": "access_token"}):
+        revoked = revoke(live_server, world.mall_id, jwt_app, jti, **hint)
+        assert revoked.status_code == 200 and revoked.json() == {}  # the unknown-token answer
+    # Nothing was revoked: the JWT itself still works everywhere.
+    assert is_active(live_server, world.mall_id, gateway, access)
+    assert Api(live_server, world.mall_id, access).get("products").status_code == 200
+    assert gateway_check(live_server, gateway, access).status_code == 200
+    # The row is found by the whole JWT, as an opaque token: no digest of the jti is stored.
+    with app.app_context():
+        digests = {row.access_token_hash for row in token_rows(db, world.mall_id)}
+    assert sha256_hex(access) in digests and sha256_hex(jti) not in digests
+    # Revoking by the whole JWT works.
+    assert revoke(live_server, world.mall_id, jwt_app, access).status_code == 200
+    assert not is_active(live_server, world.mall_id, gateway, access)
+
+
+def test_a_retired_key_verifies_nothing(app, cli, configure, live_server, world, jwt_app, gateway):
+    """Issue 16 item 11: two rotations retire a key; its tokens are refused although their
+    rows are alive, by this process at most AUTHSERVER_SIGNING_KEY_CACHE_SECONDS later (the
+    CLI is another process's stand-in: it tells the server nothing)."""
+    configure(AUTHSERVER_SIGNING_KEY_CACHE_SECONDS=1)
+    old = obtain_tokens(live_server, world.mall_id, jwt_app)["access_token"]
+    api = Api(live_server, world.mall_id, old)
+    assert api.get("products").status_code == 200  # the old key is now in the server's cache
+    assert is_active(live_server, world.mall_id, gateway, old)
+
+    cli("keys", "rotate-signing")
+    cli("keys", "rotate-signing")
+    assert header_of(old)["kid"] not in [
+        key["kid"] for key in jwks(live_server, world.mall_id)["keys"]
+    ]
+    time.sleep(1.2)  # the cache's configured lifetime: no process verifies with it after that
+
+    assert api.get("products").status_code == 401
+    assert gateway_check(live_server, gateway, old).status_code == 401
+    for caller in (gateway, (jwt_app.client_id, jwt_app.client_secret)):
+        assert introspect(live_server, world.mall_id, old, auth=caller).json() == {"active": False}
+    with app.app_context():  # refused for its key alone: its row is unrevoked and unexpired
+        row = next(
+            r for r in token_rows(db, world.mall_id) if r.access_token_hash == sha256_hex(old)
+        )
+        assert row.is_access_active()
+    # A token of the current key verifies at once.
+    new = obtain_tokens(live_server, world.mall_id, jwt_app)["access_token"]
+    assert Api(live_server, world.mall_id, new).get("products").status_code == 200

@@ -4,7 +4,6 @@ installation."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import pytest
@@ -123,13 +122,13 @@ def test_uninstalled_app_gets_invalid_grant_uninstalled(app, live_server, world,
     assert "Uninstalled app" in response.json()["error_description"]
 
 
-def test_expired_refresh_token_is_invalid_grant(live_server, world, configure):
+def test_expired_refresh_token_is_invalid_grant(live_server, world, configure, travel):
     configure(AUTHSERVER_REFRESH_TOKEN_TTL=1)
     browser = Browser(live_server, world.mall_id)
     browser.login()
     code = browser.authorize(world.web)["code"]
     tokens = exchange(live_server, world.mall_id, world.web, code).json()
-    time.sleep(1.5)
+    travel(1.5)
     assert _refresh(live_server, world, tokens["refresh_token"]).json()["error"] == "invalid_grant"
 
 

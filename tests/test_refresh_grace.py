@@ -4,8 +4,6 @@ of a family is ever live."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from authserver.extensions import db
@@ -59,10 +57,12 @@ def test_second_retry_revokes_the_family(app, live_server, world, tokens, config
     assert _live_refresh_tokens(app) == 0
 
 
-def test_retry_outside_the_window_revokes_the_family(app, live_server, world, tokens, configure):
+def test_retry_outside_the_window_revokes_the_family(
+    app, live_server, world, tokens, configure, travel
+):
     configure(AUTHSERVER_REFRESH_GRACE_SECONDS=1)
     successor = _refresh(live_server, world, tokens["refresh_token"]).json()
-    time.sleep(1.5)
+    travel(1.5)
     assert _refresh(live_server, world, tokens["refresh_token"]).status_code == 400
     assert _refresh(live_server, world, successor["refresh_token"]).status_code == 400
     assert _live_refresh_tokens(app) == 0

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+import hashlib
+
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, bruteforce, ratelimit
 from ..extensions import db
-from ..login import email_login, end_session, start_session
+from ..login import email_login, end_session
 from ..models import Developer
 from . import bp
 from .common import form_status, status_label
@@ -25,26 +27,54 @@ def landing():
     return render_template("developer_center/landing.html")
 
 
+#: The one answer to every accepted sign-up, new email or taken (issue 16 item 13).
+SIGNED_UP = "If this email was not registered yet, your account is ready: log in."
+TOO_MANY_SIGNUPS = "Too many sign-ups from your address. Wait a moment and try again."
+
+
+def _signup_wait() -> int:
+    """Count a sign-up from this request's address: 0 when it may go ahead, else the seconds
+    until it may (a leaky bucket per address, ``AUTHSERVER_SIGNUPS_PER_ADDRESS`` draining one
+    per ``AUTHSERVER_SIGNUP_DRAIN_SECONDS``)."""
+    config = current_app.config
+    address = hashlib.sha256(bruteforce.source_address().encode()).hexdigest()[:32]
+    bucket = ratelimit.Bucket(
+        ratelimit.key_with(ratelimit.key_prefix(config), "signup", address),
+        config["AUTHSERVER_SIGNUPS_PER_ADDRESS"],
+        1 / max(float(config["AUTHSERVER_SIGNUP_DRAIN_SECONDS"]), 0.001),
+    )
+    poured = ratelimit.buckets().pour([bucket], amount=1, config=config)[0]
+    return 0 if poured.allowed else bucket.retry_after(poured.level)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
+    """Sign up without telling whether the email is registered: a new email gets its account,
+    a taken one changes nothing, and both get the same 303 to the login page (no automatic
+    login: the owner of the address proves it by logging in). Throttled per address."""
     form = SignupForm()
     if form.validate_on_submit():
+        wait = _signup_wait()
+        if wait:
+            form.email.errors.append(TOO_MANY_SIGNUPS)
+            page = render_template("developer_center/signup.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
+        # The slow hash on both paths, so the time taken does not tell them apart either.
+        developer = Developer(email=form.email.data)
+        developer.set_password(form.password.data)
         taken = db.session.scalar(select(Developer.id).where(Developer.email == form.email.data))
+        event = "developer_signup_taken"
         if taken is None:
-            developer = Developer(email=form.email.data)
-            developer.set_password(form.password.data)
             db.session.add(developer)
             try:
                 db.session.flush()
+                event = "developer_signed_up"
             except IntegrityError:  # a concurrent sign-up with the same email won the race
                 db.session.rollback()
-            else:
-                audit.record("developer_signed_up", actor=f"developer:{developer.email}")
-                db.session.commit()
-                start_session(developer)
-                flash("Welcome! Your Developer Center account is ready.", "success")
-                return redirect(url_for("developer_center.apps"), code=303)
-        form.email.errors.append("An account with this email already exists. Log in instead.")
+        audit.record(event, actor=f"developer:{form.email.data}")
+        db.session.commit()
+        flash(SIGNED_UP, "success")
+        return redirect(url_for("developer_center.login"), code=303)
     return render_template("developer_center/signup.html", form=form), form_status(form)
 
 

@@ -12,7 +12,7 @@ from ..models import App
 from . import bp
 from .common import actor_name, current_developer, developer_required, form_status, owned_app
 from .forms import APP_TYPE_CHOICES, BasicInfoForm, NewAppForm, PermissionsForm
-from .operations import set_permissions
+from .operations import Refused, set_permissions
 
 #: Statuses in which operators use the app: changing its URL can break their shops.
 IN_SERVICE = (Status.FOR_SALE, Status.SOLD)
@@ -114,17 +114,32 @@ def permissions(client_id: str):
         form.load(app.scopes)
         form.operator_permission_url.data = app.operator_permission_url or ""
     elif form.validate():
-        narrowed = set_permissions(app, form.selected_scopes(), actor_name())
+        was_for_sale = app.status == Status.FOR_SALE
+        try:
+            narrowed = set_permissions(app, form.selected_scopes(), actor_name())
+        except Refused as refusal:
+            form.form_errors.append(str(refusal))
+            return _permissions_page(app, form)
         app.operator_permission_url = form.operator_permission_url.data or None
         db.session.commit()
         message = "Permissions saved."
+        if was_for_sale and app.status == Status.UNDER_REVIEW:
+            message += (
+                " The app is back under review: new malls can install it once a reviewer "
+                "approves it again; existing installations keep working."
+            )
         if narrowed:
             message += (
-                f" {narrowed} installation{'s' if narrowed != 1 else ''} narrowed at once; "
-                "their next token refresh gets the narrowed permissions."
+                f" {narrowed} installation{'s' if narrowed != 1 else ''} narrowed at once: "
+                "removed permissions stop working now for every token already issued, and "
+                "the next token refresh gets narrowed tokens."
             )
         flash(message, "success")
         return redirect(url_for("developer_center.permissions", client_id=client_id), code=303)
+    return _permissions_page(app, form)
+
+
+def _permissions_page(app: App, form: PermissionsForm):
     return render_template(
         "developer_center/permissions.html",
         app=app,

@@ -37,11 +37,37 @@ def change_status(app: App, target: Status, actor: Actor, who: str, reason: str 
     )
 
 
+#: Why a sold app's permissions may only shrink (DESIGN.md "Who may authorize").
+SOLD_CANNOT_WIDEN = (
+    "This app is sold: you can remove permissions but not add them. Operators who installed "
+    "it can only re-consent to the permissions it already holds. Nothing was saved."
+)
+
+
 def set_permissions(app: App, new_scopes: list[str], who: str) -> int:
     """Register ``new_scopes``; narrow every installation at once. Returns how many
-    installations lost a scope. Issued access tokens keep theirs until they expire; the next
-    refresh is narrowed to the installation (oauth.grants)."""
+    installations lost a scope. A removed scope stops working at once for every issued token
+    (``scopes.usable_scopes``: Admin API, gateway check, introspection); the next refresh
+    issues narrowed tokens (oauth.grants).
+
+    Widening is refused for a sold app (``Refused``, nothing changed), and sends a for-sale
+    app back to review (as at Cafe24): new installs wait for a reviewer's approval, existing
+    installations keep their tokens and scopes. Narrowing is immediate, in every status.
+    """
     old = set(app.scopes)
+    widened = bool(set(new_scopes) - old)
+    if widened and app.status == Status.SOLD:
+        raise Refused(SOLD_CANNOT_WIDEN)
+    if widened and app.status == Status.FOR_SALE:
+        app.status = Status.UNDER_REVIEW.value
+        audit.record(
+            "app_status_changed",
+            actor=who,
+            client_id=app.client_id,
+            previous=Status.FOR_SALE.value,
+            status=Status.UNDER_REVIEW.value,
+            reason="permissions widened",
+        )
     app.scope = scopes.to_string(new_scopes)
     kept = set(app.scopes)
     narrowed = 0

@@ -14,11 +14,14 @@ _DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def current_operator(mall: Mall) -> Operator | None:
-    operator_pk = session.get(_SESSION_KEY, {}).get(mall.mall_id)
-    if operator_pk is None:
-        return None
+    """The operator signed in on ``mall`` by this session: ``[pk, epoch]``, valid while the
+    epoch is the operator's current one (``Operator.end_sessions``)."""
+    signed_in = session.get(_SESSION_KEY, {}).get(mall.mall_id)
+    if not isinstance(signed_in, list) or len(signed_in) != 2:
+        return None  # nobody, or a session from before epochs
+    operator_pk, epoch = signed_in
     operator = db.session.get(Operator, operator_pk)
-    if operator is None or operator.mall_pk != mall.id:
+    if operator is None or operator.mall_pk != mall.id or operator.session_epoch != epoch:
         return None
     return operator
 
@@ -35,14 +38,22 @@ def authenticate(mall: Mall, user_id: str, password: str) -> Operator | None:
 
 def log_in(operator: Operator) -> None:
     """Sign ``operator`` in on a rotated session (SECURITY.md item 37): the CSRF token from
-    before the login is replaced; other logins and pending consent pages are kept."""
+    before the login is replaced; other logins and pending consent pages are kept. Permanent,
+    so it ends ``AUTHSERVER_SESSION_IDLE_SECONDS`` after the last request."""
     session.pop("csrf_token", None)
+    session.permanent = True
     signed_in = dict(session.get(_SESSION_KEY, {}))
-    signed_in[operator.mall.mall_id] = operator.id
+    signed_in[operator.mall.mall_id] = [operator.id, operator.session_epoch]
     session[_SESSION_KEY] = signed_in
 
 
 def log_out(mall: Mall) -> None:
+    """Log out of ``mall``: the operator's epoch moves on, which ends every session of this
+    operator (a copied cookie, other browsers); logins on other malls are kept."""
+    operator = current_operator(mall)
+    if operator is not None:
+        operator.end_sessions()
+        db.session.commit()
     signed_in = dict(session.get(_SESSION_KEY, {}))
     signed_in.pop(mall.mall_id, None)
     session[_SESSION_KEY] = signed_in

@@ -13,12 +13,23 @@ from .base import utcnow
 
 
 class PasswordMixin:
-    """A slow password hash (werkzeug's scrypt); the plain password is never stored."""
+    """A slow password hash (werkzeug's scrypt); the plain password is never stored.
+
+    ``session_epoch`` is the account's session generation: every login session carries the
+    value it was opened with and counts only while it is still the current one, so bumping it
+    (``end_sessions``: logout, a new password, staff) ends every session of the account.
+    """
 
     password_hash: Mapped[str] = mapped_column(String(255))
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """End every session of this account, on every device (committed by the caller)."""
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -40,7 +51,7 @@ class Developer(PasswordMixin, db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return f"developer:{self.id}"
+        return f"developer:{self.id}:{self.session_epoch}"
 
 
 class Reviewer(PasswordMixin, db.Model):
@@ -57,7 +68,7 @@ class Reviewer(PasswordMixin, db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return f"reviewer:{self.id}"
+        return f"reviewer:{self.id}:{self.session_epoch}"
 
 
 class Operator(PasswordMixin, db.Model):

@@ -23,7 +23,7 @@ from flask import current_app, g
 from sqlalchemy import select, update
 
 from .. import audit, scopes
-from ..app_status import may_authorize
+from ..app_status import Status, may_authorize
 from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import AuthorizationCode, Installation, Token
@@ -43,7 +43,8 @@ def find_installation(mall, app) -> Installation | None:
 
 
 def effective_scopes(requested, installed_scope: str, app) -> list[str]:
-    """What a new token may carry: ``scopes.usable_scopes`` of the requested scopes."""
+    """What a token may carry: ``scopes.usable_scopes`` of the requested scopes, the
+    installation's space-separated ``scope`` and the app's current permissions."""
     return list(scopes.usable_scopes(" ".join(requested), installed_scope, app.scope))
 
 
@@ -98,11 +99,11 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
         app = request.client
         mall = g.mall
-        installed = find_installation(mall, app) is not None
+        installation = find_installation(mall, app)
         if not may_authorize(
             app.status,
             is_developers_test_mall=mall.test_mall_of_id == app.developer_id,
-            installed_on_mall=installed,
+            installed_on_mall=installation is not None,
         ):
             raise UnauthorizedClientError("This app may not be installed on this mall.")
         requested = scopes.parse_scopes(request.payload.scope)
@@ -110,6 +111,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             raise InvalidRequestError("The 'scope' parameter is required.")
         if scopes.unknown_scopes(requested) or not set(requested) <= set(app.scopes):
             raise InvalidScopeError("The requested scope is not among the app's permissions.")
+        if app.status == Status.SOLD and not set(requested) <= set(installation.scope.split()):
+            # DESIGN.md "Who may authorize": a sold app re-consents only to scopes it holds.
+            raise InvalidScopeError("A sold app may only re-consent to the scopes it holds here.")
 
     def save_authorization_code(self, code: str, request) -> None:
         """Store the code and record or extend the installation, in one transaction."""

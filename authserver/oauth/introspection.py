@@ -4,7 +4,8 @@ DESIGN.md "Introspection": gateway credentials may introspect any token of any m
 only the tokens issued to it (on any mall: the answer's ``mall_id`` and ``iss`` name the
 token's mall); native apps never (their authentication fails with 401 ``invalid_client``).
 Everything inactive, unknown, expired, revoked or not the caller's answers exactly
-``{"active": false}`` (RFC 7662 §2.2), the same bytes whatever the reason.
+``{"active": false}`` (RFC 7662 §2.2), the same bytes whatever the reason. An active answer's
+``scope`` is what the token may use now (``scopes.usable_scopes``, as the Admin API decides).
 """
 
 from __future__ import annotations

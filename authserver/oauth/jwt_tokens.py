@@ -6,14 +6,22 @@ signed with ES256 (``typ: at+jwt``) carrying ``iss, sub, aud, client_id, scope, 
 (``/malls/<mall_id>/.well-known/jwks.json``). The trade-off is revocation: a gateway that only
 verifies the signature cannot see a revoked token, so JWT access tokens live
 ``AUTHSERVER_JWT_ACCESS_TOKEN_TTL`` seconds (default 600, capped at 900) instead of two hours.
-This server still honours revocation: the row of a JWT stores the SHA-256 of its ``jti`` where
-an opaque token's digest goes, so introspection and the Admin API look it up as they look up any
-token, and a revoked, expired or uninstalled one is refused. Refresh tokens stay opaque.
+This server still honours revocation: the row of a JWT stores the SHA-256 of the whole compact
+JWT where an opaque token's digest goes (the token is the secret; its ``jti`` is a name that
+gateways and logs record and never authenticates), so introspection and the Admin API look it
+up as they look up any token, and a revoked, expired or uninstalled one is refused. A presented
+value with two dots is looked up only once its signature verifies with a published key.
+Refresh tokens stay opaque.
 
 Signing keys live in the database (``signing_keys``), the private key encrypted with the App
 Secret keys (``AUTHSERVER_ENCRYPTION_KEYS``), so every node signs and verifies with the same
 keys. ``keys rotate-signing`` adds a new current key and retires all but the previous one; the
-JWKS lists current and previous, so tokens signed before a rotation verify until they expire.
+JWKS lists current and previous, so tokens signed before a rotation verify until they expire,
+and this server verifies with exactly those published keys: a token of a retired key is no
+token. Each process keeps the published public keys for ``AUTHSERVER_SIGNING_KEY_CACHE_SECONDS``
+(default 5) and re-reads them at once for a ``kid`` it does not hold, so a retirement made by
+another process (the CLI, another node) stops verification here at most that many seconds
+later; a new key verifies at once.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import threading
+import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
@@ -42,8 +50,9 @@ TYP = "at+jwt"
 MAX_JWT_TTL = 900
 
 bp = Blueprint("jwks", __name__)
-_public_keys: dict[str, ECKey] = {}
-_lock = threading.Lock()
+#: (when read, by ``time.monotonic``; kid -> public key of each published key). Replaced whole,
+#: never mutated, so threads need no lock.
+_published: tuple[float, dict[str, ECKey]] = (float("-inf"), {})
 
 
 def jwt_ttl() -> int:
@@ -119,20 +128,27 @@ def looks_like_jwt(value: str) -> bool:
     return value.count(".") == 2
 
 
+def _published_public_keys(reload: bool) -> dict[str, ECKey]:
+    """kid -> public key of the published keys, read again when older than the cache's TTL."""
+    global _published
+    read_at, keys = _published
+    now = time.monotonic()
+    if reload or now - read_at >= current_app.config["AUTHSERVER_SIGNING_KEY_CACHE_SECONDS"]:
+        keys = {row.kid: ECKey.import_key(row.public_jwk) for row in published_keys()}
+        _published = (now, keys)
+    return keys
+
+
 def _public_key(kid: str) -> ECKey | None:
-    key = _public_keys.get(kid)
-    if key is None:
-        row = db.session.scalar(select(SigningKey).where(SigningKey.kid == kid))
-        if row is None:
-            return None
-        key = ECKey.import_key(row.public_jwk)
-        with _lock:
-            _public_keys[kid] = key
+    """The public key ``kid`` when it is published (current or previous), else ``None``."""
+    key = _published_public_keys(reload=False).get(kid)
+    if key is None:  # perhaps a key another process published since: read once more
+        key = _published_public_keys(reload=True).get(kid)
     return key
 
 
-def verified_jti(value: str) -> str | None:
-    """The ``jti`` of a JWT access token signed by one of our keys; ``None`` otherwise.
+def signed_by_published_key(value: str) -> bool:
+    """Whether ``value`` is a JWT access token signed by a published key of ours.
 
     Only the signature and the ``typ`` are checked here; expiry, revocation and installation
     are the database row's business, as for opaque tokens.
@@ -141,22 +157,21 @@ def verified_jti(value: str) -> str | None:
         header = json.loads(base64.urlsafe_b64decode(value.split(".", 1)[0] + "=="))
         kid = header.get("kid") if isinstance(header, dict) else None
         if not isinstance(kid, str) or header.get("typ") != TYP or len(kid) > 64:
-            return None
+            return False
         key = _public_key(kid)
         if key is None:
-            return None
-        token = jwt.decode(value, key, algorithms=[ALGORITHM])
+            return False
+        jwt.decode(value, key, algorithms=[ALGORITHM])
     except (JoseError, ValueError, UnicodeDecodeError):
-        return None
-    jti = token.claims.get("jti")
-    return jti if isinstance(jti, str) and jti else None
+        return False
+    return True
 
 
 def lookup_digest(value: str) -> str | None:
-    """What a presented access token is stored under: SHA-256 of the token, or of a JWT's jti."""
-    if looks_like_jwt(value):
-        jti = verified_jti(value)
-        return sha256_hex(jti) if jti else None
+    """What a presented access token's row is found by: the SHA-256 of the whole token, opaque
+    or JWT; ``None`` for a JWT that no published key signed (it cannot be ours)."""
+    if looks_like_jwt(value) and not signed_by_published_key(value):
+        return None
     return sha256_hex(value)
 
 

@@ -38,8 +38,6 @@ class TokenResponse(dict):
     issued_at_utc: datetime
     access_expires_utc: datetime
     refresh_expires_utc: datetime | None
-    #: what the row stores the SHA-256 of: the opaque access token, or a JWT's ``jti``
-    access_lookup: str
 
 
 @lru_cache(maxsize=8)
@@ -73,10 +71,9 @@ def generate_token_response(
     access_expires = now + timedelta(seconds=access_ttl)
     scope_list = (scope or "").split()
     if as_jwt:
-        lookup = new_jti()
-        access_token = jwt_access_token(client, user, scope_list, now, access_expires, lookup)
+        access_token = jwt_access_token(client, user, scope_list, now, access_expires, new_jti())
     else:
-        access_token = lookup = random_base62(SECRET_LENGTH)
+        access_token = random_base62(SECRET_LENGTH)
 
     token = TokenResponse(
         access_token=access_token,
@@ -84,7 +81,6 @@ def generate_token_response(
         expires_in=access_ttl,
         expires_at=cafe24_timestamp(access_expires, zone),
     )
-    token.access_lookup = lookup
     token.issued_at_utc = now
     token.access_expires_utc = access_expires
     token.refresh_expires_utc = None
@@ -153,7 +149,9 @@ def token_row(
         "user_id": grantor.user_id,
         "scope": token["scope"],
         "grant_scope": grant_scope,
-        "access_token_hash": sha256_hex(token.access_lookup),
+        # The whole token, a JWT's too: the token is the secret; its jti is only a name that
+        # gateways and logs record, so no digest of it is stored (issue 16, item 1).
+        "access_token_hash": sha256_hex(token["access_token"]),
         "refresh_token_hash": (
             sha256_hex(token["refresh_token"]) if "refresh_token" in token else None
         ),

@@ -116,10 +116,12 @@ class FoundToken(NamedTuple):
         return bool(active) and self.installed
 
     @property
-    def usable_scopes(self) -> list[str]:
+    def usable_scopes(self) -> tuple[str, ...]:
         """The scopes this token may use now (``scopes.usable_scopes``): an access token's own,
         a refresh token's grant, both narrowed to the installation and the app's permissions."""
         row = self.row
+        if row.installation_scope is None:  # not installed (any more): nothing
+            return ()
         granted = row.grant_scope if self.is_refresh else row.scope
         return scopes.usable_scopes(granted, row.installation_scope, row.app_scope)
 
