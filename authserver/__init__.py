@@ -32,10 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY)
-    from . import dbpool, readonly
+    from . import dbpool, store
 
     dbpool.init_app(app)
-    readonly.init_app(app)
+    store.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -48,7 +48,7 @@ def record(
 
     A Core INSERT executed at once (nothing reads the row back), not an ORM object flushed at
     commit: the unit of work costs more than the statement. The code exchange runs
-    :data:`INSERT` with :func:`event_row` on its own write transaction (``write_path.py``).
+    :data:`INSERT` with :func:`event_row` in its redemption (``store/codes.py``).
     """
     db.session.execute(
         INSERT, event_row(event, actor=actor, mall_id=mall_id, client_id=client_id, **detail)

@@ -9,7 +9,7 @@ checkout with a fresh connection). A connection that dies within the window fail
 (a 503 on the OAuth endpoints), and SQLAlchemy then invalidates the whole pool, so a node still
 recovers from a database restart by itself (tests/test_ops.py).
 
-The read-only hot paths run outside any transaction on an engine of their own: ``readonly.py``.
+The hot paths' reads run outside any transaction on an engine of their own: ``store/reads.py``.
 """
 
 from __future__ import annotations

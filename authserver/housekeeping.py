@@ -22,7 +22,7 @@ from datetime import datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, not_, select
 
 from .extensions import db
 from .models import AuthorizationCode, AuthorizationRequest, Token
@@ -39,17 +39,10 @@ class CleanupResult:
 
 
 def dead_token_condition(now: datetime):
-    """Rows whose access and refresh tokens are both expired or revoked, and not needed by
-    reuse detection any more."""
-    access_dead = or_(Token.access_revoked_at.is_not(None), Token.access_expires_at <= now)
-    refresh_dead = or_(
-        Token.refresh_token_hash.is_(None),
-        Token.refresh_expires_at.is_(None),
-        Token.refresh_expires_at <= now,
-        # Revoked (the family was, or this grant was): reuse detection has nothing left to do.
-        Token.refresh_revoked_at.is_not(None),
-    )
-    return and_(access_dead, refresh_dead)
+    """Rows whose access token is no longer active and whose refresh token is no longer live
+    (``models.Token``'s rules): a rotated refresh token stays until it expires, for reuse
+    detection (RFC 9700 §4.14.2)."""
+    return and_(not_(Token.access_active(now)), not_(Token.refresh_live(now)))
 
 
 def _delete_in_batches(model, condition, batch_size: int, progress: Callable | None) -> int:
@@ -92,7 +85,7 @@ def cleanup(
     result = CleanupResult()
     result.tokens = _delete_in_batches(Token, dead_token_condition(now), batch_size, progress)
     result.authorization_codes = _delete_in_batches(
-        AuthorizationCode, AuthorizationCode.expires_at <= now, batch_size, progress
+        AuthorizationCode, not_(AuthorizationCode.unexpired(now)), batch_size, progress
     )
     result.authorization_requests = _delete_in_batches(
         AuthorizationRequest, AuthorizationRequest.expires_at <= now, batch_size, progress

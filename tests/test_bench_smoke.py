@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import importlib
-import os
-import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
-from urllib.parse import urlencode
 
-import pytest
-
-from authserver import create_app
-from authserver.extensions import db
-from bench import bare_app, loadgen, run, seeding
+from bench import bare_app, loadgen, run
 
 
 def test_scenarios_build_requests():
@@ -106,93 +96,3 @@ def test_app_cpu_counts_requests_and_cpu_inside_the_wrapped_app(tmp_path):
     requests, nanoseconds = app_cpu.totals(tmp_path)
     assert requests == 2 and nanoseconds >= 2 * 20_000_000
     assert closed == [True, True]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def bench_database(request, tmp_path) -> Iterator[str]:
-    """A database of its own for a benchmark target: SQLite, and PostgreSQL when the suite
-    runs on it (created on that server and dropped after)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bench.sqlite'}"
-        return
-    server = os.environ.get("AUTHSERVER_TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("PostgreSQL: set AUTHSERVER_TEST_DATABASE_URL")
-    url, drop = seeding.create_postgres_database(server)
-    try:
-        yield url
-    finally:
-        drop()
-
-
-def test_floor_app_answers_the_scenarios_as_authserver_does(bench_database, tmp_path, monkeypatch):
-    """bench/floor_app.py is a fair reference only if it does authserver's work: the same
-        statement answers, the same fields for an active token, the 404 without the scope (twice:
-        on PostgreSQL the second call takes the plain lookup), the same page of records; a code
-        it exchanges gives a token active at authserver, and is used up (a replay fails on both;
-    the floor does not go on to revoke that token, as authserver does)."""
-    env = {
-        "AUTHSERVER_SECRET_KEY": secrets.token_urlsafe(32),
-        "AUTHSERVER_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-    }
-    url = bench_database
-    seeded = seeding.seed(url, env, codes=2, tokens=10)
-    monkeypatch.setenv("AUTHSERVER_DATABASE_URL", url)
-    monkeypatch.setenv("AUTHSERVER_ENCRYPTION_KEYS", env["AUTHSERVER_ENCRYPTION_KEYS"])
-    import bench.floor_app
-
-    floor = importlib.reload(bench.floor_app).app.test_client()
-    authserver = create_app(
-        {**env, "AUTHSERVER_DATABASE_URL": url, "AUTHSERVER_INSTANCE_PATH": str(tmp_path)}
-    ).test_client()
-    clients = (floor, authserver)
-    introspect = run.SCENARIOS[0]
-    headers, bodies = introspect.build(seeded)
-    path = introspect.path.format(mall_id=seeded.mall_id)
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    answers = [
-        client.post(path, headers={**headers, **form}, data=bodies[0]).get_json()
-        for client in clients
-    ]
-    assert answers[0]["active"] is True
-    assert answers[0] == answers[1]
-    for scenario in run.SCENARIOS[1:3]:
-        headers, _ = scenario.build(seeded)
-        path = scenario.path.format(mall_id=seeded.mall_id)
-        for _ in range(2):
-            statuses = [client.get(path, headers=headers).status_code for client in clients]
-            assert statuses == [scenario.status, scenario.status]
-    products = run.SCENARIOS[1].path.format(mall_id=seeded.mall_id)
-    headers, _ = run.SCENARIOS[1].build(seeded)
-    listed = [client.get(products, headers=headers).get_json() for client in clients]
-    assert listed[0]["products"] and listed[0] == listed[1]
-    exchange = run.SCENARIOS[3]
-    headers, bodies = exchange.build(seeded)
-    path = exchange.path.format(mall_id=seeded.mall_id)
-    issued = [
-        client.post(path, headers={**headers, **form}, data=body)
-        for client, body in zip(clients, bodies, strict=True)
-    ]
-    assert [answer.status_code for answer in issued] == [200, 200]
-    assert issued[0].headers["Cache-Control"] == "no-store"
-    assert issued[0].get_json().keys() <= issued[1].get_json().keys()
-    for answer in issued:
-        new_token = urlencode({"token": answer.get_json()["access_token"]})
-        gateway, _ = introspect.build(seeded)
-        active = authserver.post(
-            introspect.path.format(mall_id=seeded.mall_id),
-            headers={**gateway, **form},
-            data=new_token,
-        )
-        assert active.get_json()["active"] is True
-    replayed = [
-        client.post(path, headers={**headers, **form}, data=body).status_code
-        for client, body in zip(clients, bodies, strict=True)
-    ]
-    assert replayed == [400, 400]
-    with authserver.application.app_context():
-        db.engine.dispose()  # before the PostgreSQL database is dropped
-    floor_app = sys.modules["bench.floor_app"]
-    if floor_app._connection is not None:
-        floor_app._connection.close()
-        floor_app._connection = None

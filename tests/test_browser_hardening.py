@@ -35,7 +35,12 @@ NOT_PAGES = {
     "jwks.jwks",  # JSON (tests/test_jwt_access_tokens.py)
 }
 #: POST endpoints that take no cookie, so no CSRF token: bearer tokens or client credentials.
-CSRF_EXEMPT = {"oauth.token", "oauth.introspect", "oauth.revoke", "admin_api.dispatch"}
+CSRF_EXEMPT = {
+    "oauth_endpoints.token",
+    "oauth_endpoints.introspect",
+    "oauth_endpoints.revoke",
+    "admin_api.dispatch",
+}
 
 
 class _Scan(HTMLParser):

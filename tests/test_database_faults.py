@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from authserver import create_app, readonly
+from authserver import create_app, store
 from authserver.extensions import db
 from authserver.models import Token
 
@@ -33,7 +33,7 @@ def failing_statements(app, matches=lambda statement: True):
             raise OperationalError(statement, parameters, Exception("connection refused"))
 
     with app.app_context():
-        engines = {db.engine, readonly.engine(app)}  # the session's, and the hot reads' own
+        engines = {db.engine, store.read_engine(app)}  # the session's, and the reads' own
     for engine in engines:
         event.listen(engine, "before_cursor_execute", fail)
     try:
@@ -82,7 +82,7 @@ def test_pages_show_an_error_page_when_the_database_is_down(app, live_server, wo
 
 def test_failed_token_insert_leaves_the_code_unused(app, live_server, world, browser):
     code = browser.authorize(world.web)["code"]
-    # On PostgreSQL the token's INSERT is part of the consume's statement (oauth/code_store.py).
+    # On PostgreSQL the token's INSERT is part of the consume's statement (store/codes.py).
     with failing_statements(app, lambda sql: "INSERT INTO TOKENS" in sql.upper()):
         _assert_temporarily_unavailable(exchange(live_server, world.mall_id, world.web, code))
     with app.app_context():

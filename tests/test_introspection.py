@@ -314,7 +314,7 @@ def test_scope_of_an_added_app_token(live_server, world, gateway, app):
 
 def test_a_gateway_introspection_is_one_statement(app, live_server, world, gateway):
     """The contract (README "Performance"): one round trip for a gateway's introspection of an
-    access token, the mall, the gateway and the token read together (oauth/prefetch.py).
+    access token, the mall, the gateway and the token read together (store/prime.py).
     Counted on every engine of the process, so which engine runs it is not pinned."""
     tokens = _tokens(live_server, world)
     introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)  # warm up
@@ -341,22 +341,3 @@ def test_epoch_seconds_are_the_whole_unix_seconds_of_naive_utc():
     ):
         assert epoch_seconds(moment) == int(moment.replace(tzinfo=UTC).timestamp())
         assert isinstance(epoch_seconds(moment), int)
-
-
-def test_the_prefetched_access_row_answers_as_the_full_row(app, live_server, world, gateway):
-    """Introspection's statement fetches only ``INTROSPECTION_COLUMNS`` of the access token
-    (oauth/prefetch.py): the answer equals the one built from the full lookup row."""
-    from authserver.oauth.introspection import Introspection
-    from authserver.oauth.server import authorization_server
-    from authserver.oauth.token_lookup import INTROSPECTION_COLUMNS, find_token
-
-    tokens = _tokens(live_server, world)
-    answer = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
-    with app.test_request_context(base_url=live_server):
-        full = find_token(tokens["access_token"])  # no prefetch here: the whole row
-        # The endpoint as register_endpoint builds it (server.py) from the registered class.
-        expected = Introspection(authorization_server).create_introspection_payload(full)
-    assert all(hasattr(full.row, name) for name in INTROSPECTION_COLUMNS)
-    assert len(full.row) > len(INTROSPECTION_COLUMNS)  # the whole row, not the prefetch's
-    assert expected["active"] is True
-    assert answer.json() == expected

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import requests
-from sqlalchemy.exc import OperationalError
 
-from authserver import readonly
 from authserver.extensions import db
 from authserver.models import AuditEvent
 
 from .helpers import refresh
 from .oauth_helpers import introspect, is_active, oauth_url, obtain_tokens, revoke
+from .test_database_faults import failing_statements
 
 
 def _tokens(live_server, world, client=None):
@@ -242,21 +241,16 @@ def test_revocation_is_audited_without_the_token(live_server, world, app):
         assert tokens["refresh_token"] not in dumped
 
 
-def test_database_failure_is_503_never_200(live_server, world, gateway, monkeypatch):
+def test_database_failure_is_503_never_200(app, live_server, world, gateway):
     """R9: a 200 would tell the client the token is gone; a 503 says try again."""
     tokens = _tokens(live_server, world)
 
-    def broken(*args, **kwargs):
-        raise OperationalError("SELECT 1", {}, Exception("database is down"))
-
-    # Every token lookup reads through readonly.py (introspection's with the mall and gateway).
-    monkeypatch.setattr(readonly, "first", broken)
-    response = revoke(live_server, world.mall_id, world.web, tokens["access_token"])
+    with failing_statements(app):
+        response = revoke(live_server, world.mall_id, world.web, tokens["access_token"])
+        down = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
     assert response.status_code == 503
     assert response.json()["error"] == "temporarily_unavailable"
     assert response.headers["Retry-After"]
-    down = introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)
     assert down.status_code == 503
     assert b"active" not in down.content
-    monkeypatch.undo()
     assert is_active(live_server, world.mall_id, gateway, tokens["access_token"])

@@ -280,16 +280,16 @@ def test_plain_http_is_refused_off_loopback(live_server, world, code):
 def _between_lookup_and_consume(monkeypatch, change):
     """Commit ``change`` after the code was looked up (the token is already made then) and
     just before it is consumed, as a concurrent request would."""
-    from authserver.oauth import grants
+    from authserver.store import codes
 
-    real_consume = grants.consume
+    real_redeem = codes.redeem
 
-    def consume(code, writes, *rows):
+    def redeem(code, make_rows):
         change()
         db.session.commit()
-        return real_consume(code, writes, *rows)
+        return real_redeem(code, make_rows)
 
-    monkeypatch.setattr(grants, "consume", consume)
+    monkeypatch.setattr(codes, "redeem", redeem)
 
 
 def test_scopes_narrowed_before_the_consume_narrow_the_token(
@@ -326,7 +326,7 @@ def test_uninstall_before_the_consume_leaves_the_code_unused(
 def test_a_code_exchange_consumes_the_code_and_writes_the_token_and_its_audit(
     app, live_server, world, browser, kind
 ):
-    """An exchange writes three things together (oauth/code_store.py): the code's consume, the
+    """An exchange writes three things together (store/codes.py): the code's consume, the
     token row and the audit row. Web apps authenticate with Basic, native apps name themselves
     in the body. How many statements that takes is not the contract (introspection's is)."""
     client = getattr(world, kind)
@@ -367,11 +367,11 @@ def test_a_failed_exchange_writes_nothing(app, live_server, world, code):
 
 
 def test_the_client_is_a_frozen_value_outside_the_session(app, world):
-    """Authlib's endpoints get a plain row of the app (oauth/clients.py), never an ORM entity,
+    """Authlib's endpoints get a plain row of the app (store/clients.py), never an ORM entity,
     so no relationship can cascade it into the session; its repr (Authlib's debug log prints
     it) holds no secret, and the App Secret is still checked against the encrypted column."""
-    from authserver.oauth.clients import Client
     from authserver.oauth.server import authorization_server
+    from authserver.store.clients import Client
 
     with app.test_request_context():
         client = authorization_server.query_client(world.web.client_id)

@@ -2,9 +2,9 @@
 
 The access token comes from the ``Authorization`` header only (``Bearer`` in any case); a token
 in the query string or the body is never looked at (RFC 6750 §2.3, OAuth 2.1 §5.1). One indexed
-query by the token's SHA-256 (``oauth.token_lookup``'s lookup, shared with introspection, of the
-columns read here: ``fetch_for_admin_api``) fetches the token with its mall, its app and the
-installation of that app on that mall, so every check below costs no further query:
+query by the token's SHA-256 (``store.tokens``, shared with introspection) fetches the token
+with its mall, its app and the installation of that app on that mall, so every check below
+costs no further query:
 
 - no header (or an empty one): ``401``, ``WWW-Authenticate: Bearer realm="<issuer of the mall>"``;
 - a header that is no well-formed bearer token, an unknown, expired or revoked token, a token
@@ -13,27 +13,22 @@ installation of that app on that mall, so every check below costs no further que
 
 An unknown mall gets the same answers as a known one (no token can belong to it), so the API
 does not tell which malls exist. The scopes a call may use are ``scopes.usable_scopes``: the
-token's, narrowed to what the installation still grants and to the app's current permissions
-(a permission the developer removed stops working at once).
+token's, narrowed to the installation and the app's current permissions (a permission the
+developer removed stops working at once).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 from flask import Response
 
 from ..errors import api_error
-from ..models.grants import access_token_active
 from ..oauth.jwt_tokens import lookup_digest
 from ..oauth.server import issuer_for
-from ..oauth.token_lookup import fetch_for_admin_api
-from ..scopes import usable_scopes
-from . import list_prefetch
-from .list_prefetch import Listing
+from ..store import tokens
 
 #: RFC 6750 §2.1 ``b64token``; longer than any token this server issues (a JWT access token is
 #: about 600 characters) is malformed too.
@@ -78,43 +73,24 @@ def bearer_token(authorization: str | None) -> str:
     return parts[1]
 
 
-def authenticate(mall_id: str, authorization: str | None, listing: Listing | None = None) -> Caller:
-    """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise.
-
-    ``listing``: the list the call asks for, read with the token where that saves a round trip
-    (``list_prefetch.py``; the same row, so the same checks)."""
+def authenticate(mall_id: str, authorization: str | None) -> Caller:
+    """The caller behind ``authorization`` at ``mall_id``; ``AuthenticationFailed`` otherwise."""
     token = bearer_token(authorization)
-    digest = lookup_digest(token)  # None for a JWT no published key signed
-    if not digest:
-        row = None
-    elif listing is None:
-        row = fetch_for_admin_api(digest)
-    else:
-        row = list_prefetch.lookup(digest, mall_id, listing)
-    if (
-        row is None
-        or not access_token_active(row)
-        or row.lookup_mall_id != mall_id
-        or row.lookup_installation_pk is None
-    ):
+    digest = lookup_digest(token)  # None: a JWT that no published key signed
+    found = tokens.find(tokens.ACCESS_TOKEN, digest) if digest else None
+    if found is None or not found.is_active() or found.mall_id != mall_id:
         raise AuthenticationFailed(missing=False)
-    scopes = _usable_scopes(row.scope, row.lookup_installation_scope, row.lookup_app_scope)
+    row = found.row
     return Caller(
         row.id,
         row.mall_pk,
         mall_id,
         row.app_pk,
-        row.lookup_client_id,
+        found.client_id,
         row.user_id,
-        scopes,
+        frozenset(found.usable_scopes),
         row.access_expires_at,
     )
-
-
-@lru_cache(maxsize=256)  # a few distinct grants per app: the same triple on every call
-def _usable_scopes(granted: str, installed: str, app_scope: str) -> frozenset[str]:
-    """``scopes.usable_scopes`` as the set the scope checks test membership in."""
-    return frozenset(usable_scopes(granted, installed, app_scope))
 
 
 def challenge(failure: AuthenticationFailed, mall_id: str) -> Response:

@@ -20,34 +20,30 @@ import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import (
     JSON,
-    Dialect,
     ForeignKey,
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     bindparam,
     cast,
     func,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .. import readonly
 from ..extensions import db
 from ..http import COMPACT_JSON
 from ..models.base import utcnow
-from ..prepared import Memo
+from ..store import reader
 from .resources import MAX_INT, Resource
 
 SHOP_NO = 1
@@ -83,29 +79,12 @@ class AdminRecordSequence(db.Model):
 _RECORDS = AdminRecord.__table__
 
 
-class _JSONText(TypeDecorator):
-    """A JSON column read as its text, then parsed here as the JSON type parses it.
-
-    psycopg parses a ``json`` column itself, into a dict: a row holding one cannot be looked up
-    in a memo (``list_json``). ``CAST(data AS TEXT)`` gives the text as stored on PostgreSQL
-    (``json`` keeps its text) and on SQLite (the text of a JSON object, which every record's
-    ``data`` is), which the JSON type would have handed to the same deserializer."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return (dialect._json_deserializer or json.loads)(value)
-
-
-#: What ``to_json`` reads. Every statement on a resource's records is built once per shape
-#: (records of one app or of the whole mall) with bound parameters; the reads run on the
-#: read-only engine (``readonly.py``): a GET pays neither for building SQL nor for an ORM session.
+#: What a list and a read return of a record: ``data`` as its JSON text (``CAST`` gives the text
+#: as stored on both databases), so that a record's answer can be remembered by the row's values
+#: (``record_text``); a parsed dict could not be a key.
 _COLUMNS = (
     _RECORDS.c.record_no,
-    type_coerce(cast(_RECORDS.c.data, Text), _JSONText).label("data"),
+    cast(_RECORDS.c.data, Text).label("data_text"),
     _RECORDS.c.created_date,
     _RECORDS.c.updated_date,
 )
@@ -120,10 +99,7 @@ def _where(mall_pk: Any, app_pk: Any | None) -> list[Any]:
 
 def page_select(mall_pk: Any, app_pk: Any | None, *gate: Any) -> Any:
     """The list's SELECT: the records of ``:resource`` of ``mall_pk`` (and of ``app_pk``
-    unless ``None``: a resource not per app), in number order, ``:limit`` from ``:offset`` on,
-    where ``gate`` holds too. ``mall_pk`` and ``app_pk`` are SQL expressions: bound
-    parameters here, the token's columns in the Admin API's one-statement list
-    (``list_prefetch.py``)."""
+    unless ``None``: a resource not per app), in number order, ``:limit`` from ``:offset`` on."""
     return (
         select(*_COLUMNS)
         .where(*_where(mall_pk, app_pk), *gate)
@@ -157,39 +133,45 @@ def list_json(
     mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int, zone: ZoneInfo
 ) -> list[str]:
     """The records in number order from ``offset`` on, each as the compact JSON text of
-    :func:`to_json` in ``zone``.
-
-    A record is encoded from its row once: while its row reads the same (number, data and
-    dates as the driver returns them), the next lists reuse the text."""
+    :func:`to_json` in ``zone``."""
     parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
-    return readonly.converted(
-        _STATEMENTS[resource.per_app]["list"], parameters, list_memo(resource, zone)
-    )
-
-
-#: (resource path, zone) -> the memo of its records' JSON texts
-_MEMOS: dict[tuple[str, ZoneInfo], Memo] = {}
-#: Records kept per memo, and the longest text kept (about a product with a long description):
-#: with their rows, at most a few MB for each resource, however large records get.
-MEMO_ROWS, MEMO_MAX_LENGTH = 256, 4096
-
-
-def list_memo(resource: Resource, zone: ZoneInfo) -> Memo:
-    """The memo of ``resource``'s records' JSON texts in ``zone``, keyed by the list's rows as
-    the driver returns them (the one-statement list's too: ``list_prefetch.py``)."""
-    memo = _MEMOS.get((resource.path, zone))
-    if memo is None:
-        encode = COMPACT_JSON.encode
-        memo = _MEMOS.setdefault(
-            (resource.path, zone),
-            Memo(lambda row: encode(to_json(resource, row, zone)), MEMO_ROWS, MEMO_MAX_LENGTH),
+    rows = reader().execute(_STATEMENTS[resource.per_app]["list"], parameters)
+    return [
+        record_text(
+            resource, zone, row.record_no, row.data_text, row.created_date, row.updated_date
         )
-    return memo
+        for row in rows
+    ]
+
+
+@lru_cache(maxsize=4096)
+def record_text(
+    resource: Resource,
+    zone: ZoneInfo,
+    record_no: int,
+    data_text: str,
+    created: datetime,
+    updated: datetime,
+) -> str:
+    """A record's answer as compact JSON text: a pure function of the row's values, so a record
+    read again while unchanged is not encoded again (at most 4096 kept, least recently used
+    dropped)."""
+    record = StoredRecord(record_no, json.loads(data_text), created, updated)
+    return COMPACT_JSON.encode(to_json(resource, record, zone))
+
+
+class StoredRecord(NamedTuple):
+    """A record as ``to_json`` reads it, from a read (``data`` parsed from its text)."""
+
+    record_no: int
+    data: dict[str, Any]
+    created_date: datetime
+    updated_date: datetime
 
 
 def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:
     parameters = _parameters(mall_pk, resource, app_pk)
-    return readonly.scalar(_STATEMENTS[resource.per_app]["count"], parameters) or 0
+    return reader().scalar(_STATEMENTS[resource.per_app]["count"], parameters) or 0
 
 
 def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: int) -> Any:
@@ -197,7 +179,12 @@ def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: in
     if not 1 <= number <= MAX_INT:
         return None
     parameters = _parameters(mall_pk, resource, app_pk, number=number)
-    return readonly.first(_STATEMENTS[resource.per_app]["one"], parameters)
+    row = reader().first(_STATEMENTS[resource.per_app]["one"], parameters)
+    if row is None:
+        return None
+    return StoredRecord(
+        row.record_no, json.loads(row.data_text), row.created_date, row.updated_date
+    )
 
 
 def get_record(
@@ -276,7 +263,7 @@ def missing_products(mall_pk: int, numbers: list[int]) -> set[int]:
     return set(numbers) - set(found)
 
 
-#: Built once, as the other reads: ``readonly.py`` compiles a statement once per dialect.
+#: Built once, as the other reads.
 _ORDERS_DATA = select(_RECORDS.c.data).where(
     _RECORDS.c.mall_pk == bindparam("mall_pk"), _RECORDS.c.resource == "orders"
 )
@@ -286,7 +273,7 @@ def sales_volume(mall_pk: int) -> list[dict[str, Any]]:
     """Per product, the quantity sold (``total_sales``) and in how many orders (one query)."""
     quantities: dict[int, int] = defaultdict(int)
     orders: dict[int, int] = defaultdict(int)
-    for (data,) in readonly.rows(_ORDERS_DATA, {"mall_pk": mall_pk}):
+    for (data,) in reader().execute(_ORDERS_DATA, {"mall_pk": mall_pk}):
         seen = set()
         for item in data.get("items") or []:
             quantities[item["product_no"]] += item["quantity"]

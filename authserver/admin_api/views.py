@@ -19,11 +19,9 @@ from flask import Blueprint, Request, g, request
 from ..errors import api_error
 from ..extensions import db
 from ..http import COMPACT_JSON, Response, json_response
-from . import list_prefetch, ratelimit, records
+from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
-from .list_prefetch import Listing
 from .resources import (
-    COLLECTION,
     MAX_INT,
     REPORT,
     SINGLETON,
@@ -69,40 +67,21 @@ def enforce() -> Response | None:
     mall_id = context.api_mall_id
     if not _MALL_ID.fullmatch(mall_id):  # cannot name any mall (nor go into a header)
         return api_error(404, NO_API)
-    # Resolved first (no query, no answer of its own) so that a list's page can come with the
-    # token; the outcome is still answered in the table's order below.
-    endpoint = resolve(req.method, context.api_path)
     try:
-        # req.headers.get("Authorization") without building EnvironHeaders: the same string
-        authorization = req.environ.get("HTTP_AUTHORIZATION")
-        caller = authenticate(mall_id, authorization, _listing(endpoint, req))
+        caller = authenticate(mall_id, req.headers.get("Authorization"))
     except AuthenticationFailed as failure:
         return challenge(failure, mall_id)
     context.api_caller = caller
     context.api_call_limit = decision = ratelimit.hit(mall_id, caller.client_id)
     if not decision.allowed:
         return api_error(429, TOO_MANY, headers={"Retry-After": str(decision.retry_after)})
+    endpoint = resolve(req.method, context.api_path)
     if endpoint is None:
         return api_error(404, NO_API)
     if endpoint.scope not in caller.scopes:
         return Response(_no_permission(endpoint.scope), 404, mimetype="application/json")
     context.api_endpoint = endpoint
     return None
-
-
-def _listing(endpoint: Endpoint | None, req: Request) -> Listing | None:
-    """The page a list call asks for, to read with the token (``list_prefetch.py``); ``None``
-    for any other call, a bad ``limit`` or ``offset`` (``_list`` refuses it after the checks)
-    and on SQLite."""
-    if endpoint is None or endpoint.action != "list" or endpoint.resource.kind != COLLECTION:
-        return None
-    if not list_prefetch.enabled():
-        return None
-    try:
-        limit, offset = _page(req)
-    except Invalid:
-        return None
-    return Listing(endpoint.resource, endpoint.scope, limit, offset)
 
 
 @cache  # one per scope of the catalogue
@@ -143,11 +122,9 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
     if resource.kind == REPORT:
         items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
         return json_response({resource.key: items})
-    zone = records.time_zone()
-    mall_pk, app_pk = caller.mall_pk, caller.app_pk
-    encoded = list_prefetch.prefetched(mall_pk, app_pk, resource, limit, offset, zone)
-    if encoded is None:  # not read with the token (SQLite, or the gate said no)
-        encoded = records.list_json(mall_pk, resource, app_pk, limit, offset, zone)
+    encoded = records.list_json(
+        caller.mall_pk, resource, caller.app_pk, limit, offset, records.time_zone()
+    )
     # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
     body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
     return Response(body, mimetype="application/json")

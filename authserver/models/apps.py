@@ -22,7 +22,7 @@ APP_TYPES = (WEB, NATIVE)
 class AuthlibClient:
     """Authlib's ClientMixin over an app's columns (``client_id``, ``client_secret_encrypted``,
     ``app_type``, ``redirect_uris``, ``scope``): the ORM row below and the OAuth endpoints'
-    plain row (``oauth/clients.py``) share it, so the client rules are written once."""
+    plain row (``store/clients.py``) share it, so the client rules are written once."""
 
     __slots__ = ()
 

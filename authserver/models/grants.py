@@ -1,7 +1,9 @@
 """Pending consent requests, authorization codes and tokens; secrets stored only as SHA-256.
 
-Lookups by digest are the storage hooks the OAuth layer, the Admin API and introspection share:
-``Token.by_access_token`` and ``Token.by_refresh_token`` are one indexed query each.
+The rules about them are written once, here, as hybrid methods: the same definition is a Python
+test on a row object and a SQL condition on the table (``Token.access_active(now)``), so the
+hot-path lookups (``authserver/store``), the grants, introspection, the Admin API and the
+cleanup command all decide alike.
 """
 
 from __future__ import annotations
@@ -9,7 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select, text, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import sha256_hex
@@ -47,7 +61,7 @@ class AuthorizationRequest(db.Model):
 
 class AuthlibCode:
     """Authlib's AuthorizationCodeMixin over ``redirect_uri`` and ``scope`` attributes: the ORM
-    row below and the token endpoint's plain row (``oauth/code_store.py``) share it."""
+    row below and the token endpoint's plain row (``store/codes.py``) share it."""
 
     __slots__ = ()
 
@@ -88,6 +102,17 @@ class AuthorizationCode(AuthlibCode, db.Model):
 
     app = relationship("App")
     mall = relationship("Mall")
+
+    @hybrid_method
+    def unexpired(self, now: datetime) -> bool:
+        """RFC 6749 §4.1.2: a code may be redeemed only before it expires (60 s); a used one
+        stays until then as the tombstone that recognises a replay."""
+        return self.expires_at > now
+
+    @unexpired.inplace.expression
+    @classmethod
+    def _unexpired_condition(cls, now: Any) -> ColumnElement[bool]:
+        return cls.expires_at > now
 
 
 class Token(db.Model):
@@ -157,11 +182,54 @@ class Token(db.Model):
     def scopes(self) -> list[str]:
         return self.scope.split()
 
+    # -- the rules (hybrid: a test on a row, a condition in SQL) ---------------------------
+    @hybrid_method
+    def access_active(self, now: datetime) -> bool:
+        """The access token is unrevoked and unexpired (installation and scopes aside)."""
+        return self.access_revoked_at is None and self.access_expires_at > now
+
+    @access_active.inplace.expression
+    @classmethod
+    def _access_active_condition(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.access_revoked_at.is_(None), cls.access_expires_at > now)
+
+    @hybrid_method
+    def refresh_live(self, now: datetime) -> bool:
+        """The refresh token was issued and is unrevoked and unexpired, rotated or not: a
+        rotated one stays live until it expires so that presenting it again is recognised
+        as reuse (RFC 9700 §4.14.2)."""
+        return (
+            self.refresh_token_hash is not None
+            and self.refresh_revoked_at is None
+            and self.refresh_expires_at is not None
+            and self.refresh_expires_at > now
+        )
+
+    @refresh_live.inplace.expression
+    @classmethod
+    def _refresh_live_condition(cls, now: Any) -> ColumnElement[bool]:
+        return and_(
+            cls.refresh_token_hash.is_not(None),
+            cls.refresh_revoked_at.is_(None),
+            cls.refresh_expires_at.is_not(None),
+            cls.refresh_expires_at > now,
+        )
+
+    @hybrid_method
+    def refresh_active(self, now: datetime) -> bool:
+        """The refresh token may be exchanged: live and not rotated out (RFC 6749 §6)."""
+        return self.refresh_live(now) and self.rotated_at is None
+
+    @refresh_active.inplace.expression
+    @classmethod
+    def _refresh_active_condition(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.refresh_live(now), cls.rotated_at.is_(None))
+
     def is_access_active(self, now: datetime | None = None) -> bool:
-        return access_token_active(self, now)
+        return self.access_active(now or utcnow())
 
     def is_refresh_active(self, now: datetime | None = None) -> bool:
-        return refresh_token_active(self, now)
+        return self.refresh_active(now or utcnow())
 
     # Authlib's TokenMixin
     def check_client(self, client) -> bool:
@@ -204,20 +272,3 @@ class Token(db.Model):
         count = one_pass()
         one_pass()
         return count
-
-
-def access_token_active(row, now: datetime | None = None) -> bool:
-    """Unexpired and unrevoked. ``row`` is a ``Token`` or a Core row of the ``tokens`` table
-    (the hot-path lookups skip the ORM), so the rule is written once for both."""
-    return row.access_revoked_at is None and row.access_expires_at > (now or utcnow())
-
-
-def refresh_token_active(row, now: datetime | None = None) -> bool:
-    """Issued, unexpired, unrevoked and not rotated out (same ``row`` as above)."""
-    return (
-        row.refresh_token_hash is not None
-        and row.refresh_revoked_at is None
-        and row.rotated_at is None
-        and row.refresh_expires_at is not None
-        and row.refresh_expires_at > (now or utcnow())
-    )

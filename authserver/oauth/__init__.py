@@ -2,20 +2,19 @@
 
 from flask import Flask
 
-from . import token_views
-from .metadata import bp as metadata_bp
 from .server import authorization_server, init_server, issuer_for
-from .views import bp
 
 __all__ = ["authorization_server", "init_app", "issuer_for"]
 
-del token_views  # imported for the routes it adds to ``bp``
-
 
 def init_app(app: Flask) -> None:
+    from .endpoints import bp as endpoints_bp
     from .jwt_tokens import bp as jwks_bp
+    from .metadata import bp as metadata_bp
+    from .views import bp as authorize_bp
 
     init_server(app)
-    app.register_blueprint(bp)
+    app.register_blueprint(authorize_bp)
+    app.register_blueprint(endpoints_bp)
     app.register_blueprint(metadata_bp)
     app.register_blueprint(jwks_bp)

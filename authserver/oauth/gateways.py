@@ -9,23 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
-
-from .. import audit, readonly
-from ..crypto import SECRET_LENGTH, constant_time_equals, random_base62, sha256_hex
-from ..extensions import db
-from ..models import GatewayClient
-from ..models.base import utcnow
-from ..readonly import Record
-from .prefetch import GatewayRow, prefetched_gateway
+from ..crypto import constant_time_equals, sha256_hex
+from ..store.gateways import (
+    ID_PREFIX,
+    GatewayRow,
+    create_gateway,
+    delete_gateway,
+    find_gateway,
+    find_gateway_row,
+    rotate_gateway,
+)
 from .requests import request_credentials
+
+__all__ = [
+    "GATEWAY_AUTH_METHOD",
+    "GatewayCaller",
+    "authenticate_gateway",
+    "create_gateway",
+    "delete_gateway",
+    "find_gateway",
+    "rotate_gateway",
+]
 
 #: Authlib client-authentication method name for gateway credentials.
 GATEWAY_AUTH_METHOD = "gateway_basic"
-#: Gateway ids carry this prefix; App Keys are plain base62, so the two never collide.
-ID_PREFIX = "gw_"
-ID_LENGTH = 22
-MAX_NAME_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class GatewayCaller:
     """An authenticated gateway, as the client object Authlib's endpoints receive."""
 
     #: the ``gateway_clients`` row (``id``, ``client_id``)
-    gateway: GatewayClient | GatewayRow | Record
+    gateway: GatewayRow
     is_gateway = True
 
     @property
@@ -58,56 +65,10 @@ def authenticate_gateway(query_client, request) -> GatewayCaller | None:
     if credentials is None:
         return None
     client_id, secret = credentials
-    if not client_id.startswith(ID_PREFIX) or not secret or len(client_id) > 64:
+    if not client_id.startswith(ID_PREFIX) or not secret:
         return None
-    # Usually read with the mall and the token in one statement (prefetch.py); otherwise one
-    # Core query on the unique index, on the read-only engine.
-    found, gateway = prefetched_gateway(client_id)
-    if not found:
-        gateway = readonly.first(_BY_CLIENT_ID, {"client_id": client_id})
+    # Usually read with the mall and the token in one statement (store.prime).
+    gateway = find_gateway_row(client_id)
     if gateway is None or not constant_time_equals(gateway.secret_hash, sha256_hex(secret)):
         return None
     return GatewayCaller(gateway)
-
-
-_GATEWAYS = GatewayClient.__table__
-_BY_CLIENT_ID = select(_GATEWAYS.c.id, _GATEWAYS.c.client_id, _GATEWAYS.c.secret_hash).where(
-    _GATEWAYS.c.client_id == bindparam("client_id")
-)
-
-
-def find_gateway(client_id: str) -> GatewayClient | None:
-    return db.session.scalar(select(GatewayClient).where(GatewayClient.client_id == client_id))
-
-
-def create_gateway(name: str) -> tuple[GatewayClient, str]:
-    """A new gateway credential; returns it and its secret (the only time it is shown)."""
-    name = name.strip()
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"use 1 to {MAX_NAME_LENGTH} characters")
-    secret = random_base62(SECRET_LENGTH)
-    gateway = GatewayClient(
-        name=name,
-        client_id=ID_PREFIX + random_base62(ID_LENGTH),
-        secret_hash=sha256_hex(secret),
-    )
-    db.session.add(gateway)
-    audit.record("gateway_created", actor="cli", client_id=gateway.client_id, name=name)
-    db.session.commit()
-    return gateway, secret
-
-
-def rotate_gateway(gateway: GatewayClient) -> str:
-    """A new secret; the old one stops working at once."""
-    secret = random_base62(SECRET_LENGTH)
-    gateway.secret_hash = sha256_hex(secret)
-    gateway.rotated_at = utcnow()
-    audit.record("gateway_rotated", actor="cli", client_id=gateway.client_id)
-    db.session.commit()
-    return secret
-
-
-def delete_gateway(gateway: GatewayClient) -> None:
-    audit.record("gateway_deleted", actor="cli", client_id=gateway.client_id)
-    db.session.delete(gateway)
-    db.session.commit()

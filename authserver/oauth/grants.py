@@ -22,15 +22,14 @@ from authlib.oauth2.rfc6749.hooks import hooked
 from flask import current_app, g
 from sqlalchemy import select, update
 
-from .. import audit, scopes, write_path
+from .. import audit, scopes
 from ..app_status import Status, may_authorize
 from ..crypto import sha256_hex
 from ..extensions import db
 from ..models import AuthorizationCode, Installation, Token
 from ..models.base import utcnow
-from . import tokens
-from .code_store import PresentedCode, consume, find_code
-from .token_prefetch import prefetched_code
+from ..store import codes
+from ..store.codes import PresentedCode
 from .tokens import Grantor, TokenResponse, store_token, token_row
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
@@ -153,13 +152,11 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     # -- token endpoint -----------------------------------------------------------------
     def query_authorization_code(self, code: str, client) -> PresentedCode | None:
-        # Usually read with the mall and the app in one statement (token_prefetch.py).
-        found, item = prefetched_code(code)
-        if not found:
-            item = find_code(code)
+        # Usually read with the mall and the app in one statement (store.prime).
+        item = codes.find(code)
         if item is None or item.app_pk != client.id or item.mall_pk != g.mall.id:
             return None
-        if item.expires_at <= utcnow():
+        if not item.unexpired:  # models.AuthorizationCode.unexpired, decided in the lookup
             raise InvalidGrantError("Code time expired.")
         return item
 
@@ -181,30 +178,25 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         code: PresentedCode = self.request.authorization_code
         grantor = self.authenticate_user(code)
         self.request.user = grantor
-        # The token is made before the code is consumed: from the consume to the commit the
-        # transaction holds the database's write lock (on SQLite the only one, sqlite_writers.py),
-        # so only the writes happen in that window. Scopes the installation gained or lost in
-        # between are seen by the consume, and the token is then made again. The transaction
-        # runs on a DBAPI connection of the session engine, not in db.session (write_path.py).
-        # On PostgreSQL the consume writes the token's and the event's rows with it when it can
-        # (code_store.REDEEM: one round trip).
-        token, row = self._new_token(code, code.installed_scope, grantor)
-        issued = _audit_row(
-            "token_issued", client, grantor.user_id, grant_type="authorization_code"
-        )
-        with write_path.transaction() as writes:
-            consumed = consume(code, writes, row, issued)
-            if consumed.won and consumed.installed_scope is not None:
-                if not consumed.written:
-                    if consumed.installed_scope != code.installed_scope:
-                        token, row = self._new_token(code, consumed.installed_scope, grantor)
-                    writes.execute(tokens.INSERT, row)
-                    writes.execute(audit.INSERT, issued)
-                writes.commit()
-                return 200, token, self.TOKEN_RESPONSE_HEADER
-        # Rolled back on leaving the block: a lost consume changed nothing, and a code whose
-        # installation was removed since the lookup is not used up.
-        if not consumed.won:
+        # The token is made before the code is consumed, so that from the consume to the
+        # commit the transaction (which on SQLite holds the database's only write lock) runs
+        # only the writes; store.codes.redeem makes it again should the installation have
+        # changed in between.
+        issued: list[TokenResponse] = []
+
+        def make_rows(installed_scope: str) -> tuple[dict[str, Any], dict[str, Any]]:
+            token, row = self._new_token(code, installed_scope, grantor)
+            issued.append(token)
+            event = _audit_row(
+                "token_issued", client, grantor.user_id, grant_type="authorization_code"
+            )
+            return row, event
+
+        redeemed = codes.redeem(code, make_rows)
+        if redeemed.written:
+            return 200, issued[-1], self.TOKEN_RESPONSE_HEADER
+        if not redeemed.won:
+            # A replay or a lost concurrent redemption: RFC 6749 §10.5, RFC 9700 §4.5.
             Token.revoke_where(Token.code_pk == code.id)
             _audit("code_replay", client, code.user_id)
             db.session.commit()

@@ -18,7 +18,6 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from ..models.base import epoch_seconds
 from .gateways import GATEWAY_AUTH_METHOD
 from .issuer import issuer_for
-from .prefetch import prefetched_lookups
 from .token_lookup import FoundToken, find_token, token_hint
 
 INACTIVE: dict[str, Any] = {"active": False}
@@ -48,8 +47,8 @@ class Introspection(IntrospectionEndpoint):
         require_single_token(request.form)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
-        # The access-token lookup usually came with the mall and the gateway (prefetch.py).
-        return find_token(token_string, token_type_hint, prefetched_lookups(token_string))
+        # The access token's row usually came with the mall and the gateway (store.prime).
+        return find_token(token_string, token_type_hint)
 
     def authenticate_token(self, request, client) -> FoundToken | None:
         self.check_params(request, client)
@@ -77,7 +76,7 @@ class Introspection(IntrospectionEndpoint):
         mall_id = token.mall_id
         return {
             "active": True,
-            "scope": token.scope,
+            "scope": " ".join(token.usable_scopes),
             "client_id": token.client_id,
             "mall_id": mall_id,
             "user_id": row.user_id,

@@ -44,8 +44,8 @@ def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
 
 
 #: The WSGI environ key under which a request's parsed Basic credentials are kept: the environ
-#: lives exactly as long as the request, and the mall loaders (``prefetch.py``,
-#: ``token_prefetch.py``), the brute-force limits, client authentication and the gateway
+#: lives exactly as long as the request, and the one-statement reads (``oauth/endpoints.py``),
+#: the brute-force limits, client authentication and the gateway
 #: method all read them.
 _PARSED_BASIC = "authserver.basic_credentials"
 

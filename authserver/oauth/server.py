@@ -23,12 +23,11 @@ from flask.json.provider import DefaultJSONProvider
 
 from .. import bruteforce
 from ..http import Response
-from .clients import Client, find_client
+from ..store.clients import Client, find_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .issuer import issuer_for
 from .pkce import S256CodeChallenge
 from .requests import ServerRequest, request_credentials
-from .token_prefetch import prefetched_client
 from .tokens import generate_token_response
 
 
@@ -42,12 +41,8 @@ class MallIssuer(IssuerParameter):
 
 class AuthorizationServer(FlaskAuthorizationServer):
     def query_client(self, client_id: str) -> Client | None:
-        """The app as a plain value, never an ORM entity (``clients.py``)."""
-        if not client_id or len(client_id) > 64:
-            return None
-        # A code exchange's app usually came with the mall (token_prefetch.py).
-        found, client = prefetched_client(client_id)
-        return client if found else find_client(client_id)
+        """The app as a plain value, never an ORM entity (``store.clients``)."""
+        return find_client(client_id)
 
     def save_token(self, token, request):  # pragma: no cover - the grants store their rows
         raise NotImplementedError("tokens are stored by the grants, in their transaction")

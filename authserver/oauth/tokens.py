@@ -124,7 +124,7 @@ def store_token(token: TokenResponse, **details: Any) -> None:
 
     A Core INSERT on the table (one statement, no ORM unit of work for an object nobody reads
     back). The code exchange runs :data:`INSERT` with :func:`token_row` on its own write
-    transaction instead (``write_path.py``).
+    redemption instead (``store/codes.py``).
     """
     db.session.execute(INSERT, token_row(token, **details))
 

@@ -1,20 +1,17 @@
-"""Endpoints under ``/malls/<mall_id>/api/v2/oauth``: authorize (login, consent) and token."""
+"""The authorization endpoint under ``/malls/<mall_id>/api/v2/oauth``: login, then consent."""
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
 from datetime import timedelta
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..errors import error_page, oauth_error
-from ..extensions import csrf, db
+from ..errors import error_page
+from ..extensions import db
 from ..mall_admin.auth import current_operator
 from ..models import App, AuthorizationRequest
 from ..models.base import utcnow
@@ -23,29 +20,16 @@ from ..tenancy import bind_mall
 from .grants import find_installation
 from .requests import ServerRequest
 from .server import authorization_server
+from .transport import require_tls
 
 bp = Blueprint("oauth", __name__, url_prefix="/malls/<mall_id>/api/v2/oauth")
 bind_mall(bp)
-
-#: Token request parameters that must not be repeated (RFC 6749 §3.2).
-TOKEN_PARAMETERS = (
-    "grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope",
-    "client_id", "client_secret",
-)  # fmt: skip
 
 #: How many open consent pages one browser session keeps track of.
 _PENDING_LIMIT = 5
 
 
-@bp.before_request
-def _require_tls():
-    """RFC 6749 §3.1/§3.2: https only; plain http is allowed on loopback (development)."""
-    req = request._get_current_object()  # the proxy resolved once: this runs on every call
-    if req.is_secure or _is_loopback(req.host):
-        return None
-    if req.method == "GET":
-        return redirect(req.url.replace("http://", "https://", 1), code=301)
-    return oauth_error("invalid_request", "OAuth endpoints must be called over https.")
+bp.before_request(require_tls)
 
 
 @bp.get("/authorize")
@@ -134,30 +118,6 @@ def authorize_decision():
     )
     db.session.commit()
     return response
-
-
-@bp.post("/token")
-@csrf.exempt
-def token():
-    """RFC 6749 §4.1.3 and §6: authorization_code and refresh_token."""
-    form = request.form  # the proxy resolved once, not once per parameter
-    if not form.get("grant_type"):
-        return oauth_error("invalid_request", "The 'grant_type' parameter is required.")
-    repeated = [name for name in TOKEN_PARAMETERS if len(form.getlist(name)) > 1]
-    if repeated:
-        return oauth_error("invalid_request", f"The '{repeated[0]}' parameter is repeated.")
-    return authorization_server.create_token_response()
-
-
-@lru_cache(maxsize=64)
-def _is_loopback(host: str) -> bool:
-    hostname = urlsplit(f"//{host}").hostname or ""
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
 
 
 def _this_url() -> str:

@@ -1,0 +1,32 @@
+"""Transport rule of the OAuth endpoints (RFC 6749 §3.1, §3.2): https, except on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from flask import Response, redirect, request
+
+from ..errors import oauth_error
+
+
+def require_tls() -> Response | None:
+    """A ``before_request`` hook: plain http is allowed on loopback only (development)."""
+    if request.is_secure or is_loopback(request.host):
+        return None
+    if request.method == "GET":
+        return redirect(request.url.replace("http://", "https://", 1), code=301)
+    return oauth_error("invalid_request", "OAuth endpoints must be called over https.")
+
+
+@lru_cache(maxsize=64)
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a Host header: name and optional port) names this machine."""
+    hostname = urlsplit(f"//{host}").hostname or ""
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
