@@ -217,6 +217,7 @@ class SqliteBuckets:
         self._lock = threading.Lock()
         self._pid = 0
         self._connection: Connection | None = None
+        self._inherited: list[Connection] = []
         self._next_sweep = 0.0
 
     @contextlib.contextmanager
@@ -224,8 +225,11 @@ class SqliteBuckets:
         """The process's one connection, held under the lock: a pool checkout per pour would
         cost more than the pour itself, and SQLite serializes the writes anyway."""
         with self._lock:
-            # A connection inherited through fork() must not be shared with the parent.
             if self._connection is None or self._pid != os.getpid():
+                # One inherited through fork() is the parent's: never used here, nor closed
+                # (closing a SQLite file in a process drops every lock the process holds on it).
+                if self._connection is not None:
+                    self._inherited.append(self._connection)
                 self._connection, self._pid = _open(self.path).connect(), os.getpid()
             yield self._connection
 
