@@ -166,7 +166,7 @@ def test_every_worker_of_the_production_server_shares_one_bucket(tmp_path):
     """``make serve`` (gunicorn, deploy/gunicorn.conf.py, its default worker count: 2 here)
     without Redis on a fresh SQLite database: 80 calls on fresh connections, several at a time
     so that every worker takes some, and exactly DESIGN.md's 40 pass. With a bucket per worker
-    process, 80 passed and each worker counted its own ``n/40``."""
+    process up to 80 passed (71 and 77 in two runs), each worker counting its own ``n/40``."""
     database_url = f"sqlite:///{tmp_path / 'authserver.sqlite'}"
     secret_key = secrets.token_urlsafe(32)
     seed = create_app(
