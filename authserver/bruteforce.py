@@ -4,8 +4,8 @@ RFC 6749 §2.3.1 and RFC 7009 §5: endpoints that check a password or client sec
 guessing. Only failures count, so correct credentials are never slowed (a busy app with the
 right secret is never throttled). Each attempt names an account (``developer:<email>``,
 ``operator:<mall>:<user id>``, ``reviewer:<email>``, ``client:<client_id>``) and comes from an
-address; three leaky buckets (``ratelimit.py``, shared through Redis when configured) count
-failures:
+address; three leaky buckets (``ratelimit.py``: shared by the machine's workers, or by every
+node through Redis) count failures:
 
 - per (account, address), small: one attacker on one account is stopped after a few guesses,
   and nobody else is affected;

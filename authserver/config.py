@@ -17,6 +17,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_REDIS_URL": (None, str),
     # Prefix of every key the server writes to Redis (several deployments may share one Redis).
     "AUTHSERVER_REDIS_KEY_PREFIX": ("authserver:", str),
+    # Without Redis, the rate-limit and brute-force buckets every worker process of the machine
+    # shares (ratelimit.py): a SQLite file of their own; default <instance>/ratelimit.sqlite.
+    "AUTHSERVER_RATELIMIT_PATH": (None, str),
     "AUTHSERVER_SECRET_KEY": (None, str),
     "AUTHSERVER_ENCRYPTION_KEYS": (None, str),
     "AUTHSERVER_ISSUER": (None, str),
@@ -71,6 +74,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         config["AUTHSERVER_DATABASE_URL"] = f"sqlite:///{instance / 'authserver.sqlite'}"
     if not config["AUTHSERVER_SECRET_KEY"]:
         config["AUTHSERVER_SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if not config["AUTHSERVER_RATELIMIT_PATH"]:
+        config["AUTHSERVER_RATELIMIT_PATH"] = str(instance / "ratelimit.sqlite")
 
     issuer = config["AUTHSERVER_ISSUER"]
     if issuer:

@@ -4,7 +4,7 @@ loaded to send 40 calls within half a second, units drain meanwhile: the check t
 the first 429 and accepts at most 40 + 2 x (elapsed seconds) calls.
 
 Runs a separate short-lived gunicorn on the benchmark's database with the configured bucket
-(40, 2/s) in Redis, so that every worker shares it (the in-process fallback counts per worker),
+(40, 2/s) in Redis, so that every worker shares it (the machine-wide fallback would count per node),
 under a key prefix of its own that is deleted afterwards.
 """
 

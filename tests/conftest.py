@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -37,6 +36,7 @@ def app(tmp_path_factory):
             "AUTHSERVER_DATABASE_URL": database_url,
             "AUTHSERVER_SECRET_KEY": "test-secret-key",
             "TESTING": True,
+            "AUTHSERVER_RATELIMIT_PATH": str(instance / "ratelimit.sqlite"),
         }
     )
     app.instance_path = str(instance)
@@ -72,7 +72,7 @@ def live_server(app) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _empty_tables(app):
     yield
-    app.extensions["authserver.buckets"].memory.clear()  # rate limits start afresh too
+    ratelimit.buckets(app).clear()  # rate limits start afresh too
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
@@ -113,19 +113,14 @@ def configure(app):
 
 
 @pytest.fixture
-def travel(app, time_machine, monkeypatch) -> Callable[[float], None]:
+def travel(time_machine) -> Callable[[float], None]:
     """``travel(seconds)``: the process's clocks that many seconds ahead, in every thread (the
     live server's too), so that expiry tests move time instead of sleeping. time-machine moves
-    the wall clock (``time.time``: itsdangerous, JWTs; ``datetime.now``: ``models.base.utcnow``)
-    and lets it tick on; it leaves ``time.monotonic`` alone, so the rate limiter's buckets read
-    ``time.monotonic`` plus the distance travelled for the test (``MemoryBuckets.clock``)."""
+    the wall clock (``time.time``: itsdangerous, JWTs, the rate limiter's buckets;
+    ``datetime.now``: ``models.base.utcnow``) and lets it tick on."""
     time_machine.move_to(datetime.now(UTC), tick=True)
-    travelled = [0.0]
-    memory = ratelimit.buckets(app).memory
-    monkeypatch.setattr(memory, "clock", lambda: time.monotonic() + travelled[0])
 
     def go(seconds: float) -> None:
-        travelled[0] += seconds
         time_machine.shift(seconds)
 
     return go

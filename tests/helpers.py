@@ -199,10 +199,12 @@ def refresh(base_url: str, mall_id: str, client: Client, refresh_token: str, **e
 
 class Statements:
     """Counts the SQL statements the app runs on ``engine``, or on every engine when given
-    SQLAlchemy's ``Engine`` class (the live server shares this process's engines)."""
+    SQLAlchemy's ``Engine`` class (the live server shares this process's engines), except those
+    on the file ``ignore`` (e.g. the rate limiter's own SQLite file, which is not the database)."""
 
-    def __init__(self, engine):
+    def __init__(self, engine, ignore: str | None = None):
         self.engine, self.count, self._lock = engine, 0, threading.Lock()
+        self.ignore = ignore
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._seen)
@@ -211,7 +213,9 @@ class Statements:
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *args, **kwargs):
+    def _seen(self, connection, *args, **kwargs):
+        if self.ignore is not None and connection.engine.url.database == self.ignore:
+            return
         with self._lock:
             self.count += 1
 

@@ -193,7 +193,7 @@ def test_failures_are_shared_through_redis(app, world, limits):
         )
         for _ in range(3):
             assert _revoke(app, world, "wrong", "10.0.0.1").status_code == 401
-        # Another process (its own memory) sees the same full bucket.
+        # Another server (its own limiter and SQLite file) sees the same full bucket.
         assert _revoke(other, world, world.web.client_secret, "10.0.0.1").status_code == 429
         assert store.keys(f"{prefix}*")
 

@@ -58,11 +58,13 @@ class Cluster:
 class Node:
     """One gunicorn process in its own session, so teardown can stop all its workers."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path):
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, own_issuer: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log_dir / f"node-{name}.log"
         node_env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        if own_issuer:  # a node serving alone: its own URL is the issuer
+            node_env["AUTHSERVER_ISSUER"] = self.url
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],

@@ -1,11 +1,11 @@
-"""The Admin API's call limit: a leaky bucket per (mall, app), in the process or in Redis.
+"""The Admin API's call limit: a leaky bucket per (mall, app), shared by every worker process.
 
 Cafe24's and Shopify's model (DESIGN.md, "Admin API"; CAFE24.md §9): every call pours one unit
 into a bucket of ``AUTHSERVER_API_BUCKET_SIZE`` (40) that drains ``AUTHSERVER_API_LEAK_PER_SECOND``
 (2) units a second; a call that would overflow it is refused with 429 and ``Retry-After`` (the
 seconds until one unit has drained), and every answer says ``X-Api-Call-Limit: used/size``.
-The bucket itself (memory or Redis, the Lua script, the fallback) is ``authserver/ratelimit.py``,
-shared with the brute-force limits.
+The bucket itself (the machine's SQLite store or Redis, the fallback) is
+``authserver/ratelimit.py``, shared with the brute-force limits.
 """
 
 from __future__ import annotations
