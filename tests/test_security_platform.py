@@ -149,6 +149,18 @@ def test_configured_issuer_ignores_the_host(live_server, world, configure):
     assert answer.json()["issuer"] == f"https://auth.example.com/malls/{world.mall_id}"
 
 
+def test_the_https_upgrade_never_follows_an_untrusted_host(live_server, world, configure):
+    url = f"{live_server}/malls/{world.mall_id}/api/v2/oauth/authorize?client_id=x"
+    untrusted = requests.get(url, headers={"Host": "evil.example"}, allow_redirects=False)
+    assert untrusted.status_code == 400 and "Location" not in untrusted.headers
+    configure(AUTHSERVER_ISSUER="https://auth.example.com")
+    upgraded = requests.get(url, headers={"Host": "evil.example"}, allow_redirects=False)
+    assert upgraded.status_code == 301
+    assert upgraded.headers["Location"] == (
+        f"https://auth.example.com/malls/{world.mall_id}/api/v2/oauth/authorize?client_id=x"
+    )
+
+
 def _import_wsgi(tmp_path: Path, code: str, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", f"import wsgi\n{code}"],

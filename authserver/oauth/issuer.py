@@ -13,10 +13,9 @@ is a 400 in the surface's shape, never the 500 of Authlib refusing a plain-http 
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
-
 from flask import Request, abort, current_app, request
+
+from .transport import is_loopback
 
 UNTRUSTED_HOST = (
     "This server has no AUTHSERVER_ISSUER: it answers here only on a loopback host "
@@ -39,19 +38,10 @@ def issuer_for(mall_id: str) -> str:
 def host_is_trusted(current: Request) -> bool:
     """Whether the request's origin may name the issuer (see the module's docstring); an
     issuer on another host than loopback must be https (RFC 8414 §2)."""
-    if is_loopback_host(current.host):
+    if is_loopback(current.host):
         return True
     # Flask checked request.host against TRUSTED_HOSTS already, when it is set.
     return bool(current_app.config.get("TRUSTED_HOSTS")) and current.scheme == "https"
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost``, ``127.0.0.0/8`` or ``[::1]``, with or without a port."""
-    try:
-        name = urlsplit(f"//{host}").hostname or ""
-        return name == "localhost" or ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
@@ -63,7 +53,12 @@ def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
         return
     path = request.path
     carries_issuer = "/api/v2/" in path or "/.well-known/" in path or path.startswith("/gateway/")
-    if carries_issuer and not host_is_trusted(request._get_current_object()):
+    if not carries_issuer:
+        return
+    current = request._get_current_object()
+    if current_app.config.get("TRUSTED_HOSTS") and "/api/v2/oauth/" in path:
+        return  # a trusted host: plain http is upgraded or refused there (transport.require_tls)
+    if not host_is_trusted(current):
         abort(400, UNTRUSTED_HOST)
 
 
