@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from . import ratelimit, sessions
 from .config import load_config
@@ -26,8 +26,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = AuthServerFlask(__name__, instance_relative_config=True)
     if os.environ.get("AUTHSERVER_INSTANCE_PATH"):
         app.instance_path = os.environ["AUTHSERVER_INSTANCE_PATH"]
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    _make_private(app.instance_path, 0o700)
     app.config.update(load_config(app.instance_path, config))
+    _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     app.request_class = request_class_for(app.config)
 
     db.init_app(app)
@@ -80,6 +82,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _make_private(path: str, mode: int) -> None:
+    """Tighten a file or folder of ours that other users could read (SECURITY.md: the instance
+    folder holds the keys and the database); one owned by someone else is left as it is."""
+    status = os.stat(path)
+    if status.st_uid == os.getuid() and status.st_mode & 0o777 != mode:
+        os.chmod(path, mode)
+
+
+def _create_sqlite_file(uri: str) -> None:
+    """Create a SQLite database file 0600 before the driver does (it would use the umask,
+    usually 0644), or tighten an existing one; its -wal and -shm files take its mode."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if url.database.startswith("file:"):  # a URI filename: left to the driver
+        return
+    try:
+        os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _make_private(url.database, 0o600)
+    except FileNotFoundError:  # its folder does not exist: the driver's error, at connect
+        return
 
 
 #: SQLite's log is checkpointed once it holds this many pages (see _sqlite_pragmas).

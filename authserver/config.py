@@ -23,6 +23,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_SECRET_KEY": (None, str),
     "AUTHSERVER_ENCRYPTION_KEYS": (None, str),
     "AUTHSERVER_ISSUER": (None, str),
+    # Production without AUTHSERVER_ISSUER: the Host names Flask accepts (TRUSTED_HOSTS), e.g.
+    # "auth.example.com,.example.net"; every other Host is a 400.
+    "AUTHSERVER_TRUSTED_HOSTS": (
+        None,
+        lambda raw: [host.strip() for host in raw.split(",") if host.strip()] or None,
+    ),
     "AUTHSERVER_TIMEZONE": ("UTC", str),
     "AUTHSERVER_REQUIRE_PKCE": ("native", str),
     "AUTHSERVER_CODE_TTL": (60, int),
@@ -83,6 +89,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     https = bool(issuer and issuer.startswith("https://"))
 
     config.update(
+        TRUSTED_HOSTS=config["AUTHSERVER_TRUSTED_HOSTS"],
         SECRET_KEY=config["AUTHSERVER_SECRET_KEY"],
         SQLALCHEMY_DATABASE_URI=_normalise_database_url(config["AUTHSERVER_DATABASE_URL"]),
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(config["AUTHSERVER_DATABASE_URL"]),
@@ -102,6 +109,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Icons are at most 50 KB; nothing we accept comes close to 1 MiB.
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_FORM_PARTS=200,
+        # A multipart form's text field: no field we accept is near 64 KiB (limits.py's form).
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         JSON_SORT_KEYS=False,
     )

@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import exc as sqlalchemy_exc
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .http import json_response
 from .i18n import N_
@@ -67,6 +68,8 @@ def _surface() -> str:
     path = request.path
     if "/api/v2/oauth/" in path and not path.endswith("/authorize"):
         return "oauth"
+    if "/.well-known/" in path:  # the metadata and JWKS: JSON documents, errors alike
+        return "oauth"
     if "/api/v2/admin" in path or path.startswith("/gateway/"):
         return "api"
     return "page"
@@ -91,6 +94,17 @@ def _plain(exc: HTTPException) -> str:
     """Werkzeug's description without its HTML, limited to RFC 6749's error character set."""
     text = (exc.description or exc.name or "").replace('"', "'").replace("\\", "/")
     return "".join(ch for ch in text if 0x20 <= ord(ch) <= 0x7E)
+
+
+def _handle_untrusted_host(exc: SecurityError):
+    """A Host outside ``TRUSTED_HOSTS`` (Flask refused it before routing): 400 in the
+    surface's shape; the page is written without the templates, whose ``url_for`` needs the
+    URL adapter Flask could not build for this Host."""
+    if _surface() != "page":
+        return _handle_http_exception(exc)
+    title = escape(_(exc.name))
+    body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{escape(_plain(exc))}</p>"
+    return body, 400, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _handle_csrf(exc: CSRFError):
@@ -145,6 +159,7 @@ def _handle_unexpected(exc: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(SecurityError, _handle_untrusted_host)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(HTTPException, _handle_http_exception)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -185,6 +186,51 @@ class LineHandler(logging.StreamHandler):
         return None
 
 
+#: A query in a line of Werkzeug's development server (up to a space, a quote or a colour code).
+_QUERY_IN_LINE = re.compile(r"\?([^\s\"'\x1b]*)")
+#: Werkzeug's request line, ``"GET /path HTTP/1.1" 200 -`` (possibly in ANSI colours).
+_REQUEST_LINE = re.compile(r'"(?:\x1b\[[0-9;]*m)*[A-Z]+ \S+ HTTP/[0-9.]+')
+
+
+class DevServerLogFilter(logging.Filter):
+    """The ``werkzeug`` logger of ``flask run`` (SECURITY.md item 30): every query in its lines
+    redacted as the access log redacts it, and, while the JSON access log is on, its request
+    lines dropped, so each request is logged once (issue 19)."""
+
+    def __init__(self, drop_request_lines: bool):
+        super().__init__()
+        self.drop_request_lines = drop_request_lines
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if (
+            self.drop_request_lines
+            and record.levelno == logging.INFO
+            and _REQUEST_LINE.search(message)
+        ):
+            return False
+        if "?" in message:
+            record.msg, record.args = _QUERY_IN_LINE.sub(_redacted_match, message), None
+        return True
+
+
+def _redacted_match(match: re.Match[str]) -> str:
+    try:
+        return "?" + redact_query(match.group(1))
+    except ValueError:
+        return "?" + REDACTED
+
+
+def _dev_server_log(access_log: bool) -> None:
+    """Install :class:`DevServerLogFilter` on the ``werkzeug`` logger, once per process."""
+    log = logging.getLogger("werkzeug")
+    for existing in log.filters:
+        if isinstance(existing, DevServerLogFilter):
+            existing.drop_request_lines = access_log
+            return
+    log.addFilter(DevServerLogFilter(access_log))
+
+
 def _access_logger(enabled: bool) -> logging.Logger:
     log = logging.getLogger(ACCESS_LOGGER)
     if enabled and not log.handlers:
@@ -200,6 +246,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     app.wsgi_app = AccessLog(app.wsgi_app, _access_logger(app.config["AUTHSERVER_ACCESS_LOG"]))
+    _dev_server_log(app.config["AUTHSERVER_ACCESS_LOG"])
     hops = app.config["AUTHSERVER_PROXY_HOPS"]
     if hops < 0:
         raise ValueError("AUTHSERVER_PROXY_HOPS must be 0 or more")

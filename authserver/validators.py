@@ -15,7 +15,8 @@ MAX_REDIRECT_URI_BYTES = 200
 MAX_URL_BYTES = 255
 
 # Loopback redirect URIs of native apps (RFC 8252 §7.3): the port is free at match time.
-_LOOPBACK = re.compile(r"^http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?(?P<rest>[/?].*)?$")
+# Always fullmatch: ``$`` would also match before a final newline (``.../cb\n``).
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?(?P<rest>[/?].*)?")
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x20\x7f\\<>\"{}|^`]")
 
 
@@ -53,7 +54,7 @@ def https_url_problem(url: str, *, max_bytes: int = MAX_URL_BYTES) -> str | None
 
 
 def is_loopback_redirect_uri(uri: str) -> bool:
-    return bool(_LOOPBACK.match(uri))
+    return bool(_LOOPBACK.fullmatch(uri))
 
 
 def redirect_uri_problem(uri: str, app_type: str) -> str | None:
@@ -93,7 +94,7 @@ def redirect_uri_matches(registered: str, requested: str, app_type: str) -> bool
         return True
     if app_type != "native":
         return False
-    want, got = _LOOPBACK.match(registered), _LOOPBACK.match(requested)
+    want, got = _LOOPBACK.fullmatch(registered), _LOOPBACK.fullmatch(requested)
     if not want or not got:
         return False
     port = got.group(2)

@@ -104,6 +104,8 @@ def base_env() -> dict[str, str]:
         "AUTHSERVER_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         # Throughput runs keep the Admin API's rate limit out of the way.
         "AUTHSERVER_API_BUCKET_SIZE": "100000000",
+        # wsgi.py refuses to start without an issuer or trusted hosts; the load is on loopback.
+        "AUTHSERVER_TRUSTED_HOSTS": os.environ.get("AUTHSERVER_TRUSTED_HOSTS") or "127.0.0.1",
     }
 
 

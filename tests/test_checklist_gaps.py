@@ -33,6 +33,8 @@ def test_tls_behind_one_trusted_proxy(app, world):
             "AUTHSERVER_SECRET_KEY": "test-secret-key",
             "AUTHSERVER_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
             "AUTHSERVER_PROXY_HOPS": 1,
+            # Issue 16 item 5: without an issuer, only a trusted Host names one.
+            "AUTHSERVER_TRUSTED_HOSTS": ["auth.example.com"],
         }
     )
     client = proxied.test_client()

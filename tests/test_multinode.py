@@ -62,9 +62,11 @@ class Node:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log_dir / f"node-{name}.log"
+        # wsgi.py refuses to start without an issuer or trusted hosts (issue 16 item 5).
         node_env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port)}
         if own_issuer:  # a node serving alone: its own URL is the issuer
             node_env["AUTHSERVER_ISSUER"] = self.url
+        node_env.setdefault("AUTHSERVER_TRUSTED_HOSTS", "127.0.0.1")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],

@@ -255,8 +255,10 @@ def test_error_descriptions_use_rfc6749_characters_only(live_server, world):
     assert all(0x20 <= ord(ch) <= 0x7E and ch not in '"\\' for ch in description)
 
 
-def test_plain_http_is_refused_off_loopback(live_server, world, code):
-    """RFC 6749 §3.1-§3.2: https only; plain http only on the loopback development server."""
+def test_plain_http_is_refused_off_loopback(live_server, world, code, configure):
+    """RFC 6749 §3.1-§3.2: https only; plain http only on the loopback development server.
+    The host is a trusted one (issue 16 item 5: any other Host is a 400 before this rule)."""
+    configure(TRUSTED_HOSTS=["auth.example.com", "127.0.0.1"])
     headers = {"Host": "auth.example.com"}
     response = _post(
         live_server,

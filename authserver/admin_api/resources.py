@@ -30,6 +30,8 @@ ITEMS = "items"
 
 #: Integers stay within what every JSON client and a 32-bit column can hold.
 MAX_INT = 2**31 - 1
+#: Prices and amounts: beyond this a JSON number loses cents in a double.
+MAX_NUMBER = 10**15
 _MAX_LENGTH = {STR: 255, TEXT: 5000}
 _MAX_LIST = 100
 
@@ -235,7 +237,8 @@ def _check(f: Field, value: Any) -> Any:
     if f.type == NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise Invalid(f.name, f"{f.name} must be a number.")
-        if not math.isfinite(value) or abs(value) > 10**15:
+        # An int is compared exactly: math.isfinite would overflow converting 10**400 to a float.
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_NUMBER:
             raise Invalid(f.name, f"{f.name} is out of range.")
         if value < 0:
             raise Invalid(f.name, f"{f.name} must not be negative.")

@@ -19,6 +19,7 @@ from flask import Blueprint, Request, g, request
 from ..errors import api_error
 from ..extensions import db
 from ..http import COMPACT_JSON, Response, json_response
+from ..limits import read_body
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
 from .resources import (
@@ -230,7 +231,7 @@ def _request_object() -> Any:
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Refused(400, "Content-Type must be application/json.", {"field": "Content-Type"})
     try:
-        body = json.loads(request.get_data(), parse_constant=_reject_constant)
+        body = json.loads(read_body(), parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise Refused(400, "The request body is not valid JSON.", {"field": "body"}) from None
     if not isinstance(body, dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -17,7 +19,6 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    Regexp,
     StopValidation,
     ValidationError,
 )
@@ -34,6 +35,18 @@ APP_TYPE_CHOICES = [
 ]
 
 
+class FullMatch:
+    """WTForms' ``Regexp``, but the whole value must match: ``Regexp`` uses ``re.match``, where
+    ``$`` also matches before a final newline."""
+
+    def __init__(self, pattern: str, message: str):
+        self.pattern, self.message = re.compile(pattern), message
+
+    def __call__(self, form, field) -> None:
+        if not self.pattern.fullmatch(field.data or ""):
+            raise ValidationError(self.message)
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -45,7 +58,7 @@ def _lower(value):
 EMAIL = [
     DataRequired("Enter your email address."),
     Length(max=254, message="Use at most 254 characters."),
-    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com."),
+    FullMatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", "Enter an email address like name@example.com."),
 ]
 NEW_PASSWORD = [
     InputRequired("Choose a password."),
@@ -198,7 +211,7 @@ class TestMallForm(FlaskForm):
         validators=[
             DataRequired("Enter the operator's user ID."),
             Length(max=64, message="Use at most 64 characters."),
-            Regexp(r"^\S+$", message="Use no spaces."),
+            FullMatch(r"\S+", "Use no spaces."),
         ],
         filters=[_strip],
     )

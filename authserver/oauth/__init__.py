@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from .issuer import check_issuer_host
 from .server import authorization_server, init_server, issuer_for
 
 __all__ = ["authorization_server", "init_app", "issuer_for"]
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     from .views import bp as authorize_bp
 
     init_server(app)
+    app.url_value_preprocessor(check_issuer_host)
     app.register_blueprint(authorize_bp)
     app.register_blueprint(endpoints_bp)
     app.register_blueprint(metadata_bp)

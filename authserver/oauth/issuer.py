@@ -3,20 +3,63 @@
 Its own module, below ``server.py``: introspection, the token responses and the request class
 import it at load time, where importing ``server.py`` would be circular (an import inside a
 function costs about a microsecond on every call).
+
+Without ``AUTHSERVER_ISSUER`` the issuer is taken from the request, and only a Host that cannot
+be steered is trusted for it: a loopback host (development), or, once
+``AUTHSERVER_TRUSTED_HOSTS`` is set (Flask's ``TRUSTED_HOSTS`` then refuses every other Host
+with a 400 before any view runs), an https request to one of those hosts. Any other request
+is a 400 in the surface's shape, never the 500 of Authlib refusing a plain-http issuer.
 """
 
 from __future__ import annotations
 
-from flask import Request, current_app, request
+from flask import Request, abort, current_app, request
+
+from .transport import is_loopback
+
+UNTRUSTED_HOST = (
+    "This server has no AUTHSERVER_ISSUER: it answers here only on a loopback host "
+    "(127.0.0.1, [::1], localhost) or over https to an AUTHSERVER_TRUSTED_HOSTS host "
+    "(docs/deploy.md)."
+)
 
 
 def issuer_for(mall_id: str) -> str:
-    """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's host."""
+    """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's trusted host."""
     base = current_app.config["AUTHSERVER_ISSUER"]
     if not base:
         current = request._get_current_object()
+        if not host_is_trusted(current):
+            abort(400, UNTRUSTED_HOST)
         base = request_origin(current) + current.root_path
     return f"{base.rstrip('/')}/malls/{mall_id}"
+
+
+def host_is_trusted(current: Request) -> bool:
+    """Whether the request's origin may name the issuer (see the module's docstring); an
+    issuer on another host than loopback must be https (RFC 8414 §2)."""
+    if is_loopback(current.host):
+        return True
+    # Flask checked request.host against TRUSTED_HOSTS already, when it is set.
+    return bool(current_app.config.get("TRUSTED_HOSTS")) and current.scheme == "https"
+
+
+def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
+    """The app's URL preprocessor (its first hook, before the mall loaders' queries) for the
+    paths whose answers carry the issuer (the OAuth endpoints, the metadata and JWKS, the Admin
+    API's realm, the gateway's introspection): refused before any work, so no code is consumed
+    for an answer that cannot be built."""
+    if current_app.config["AUTHSERVER_ISSUER"]:
+        return
+    path = request.path
+    carries_issuer = "/api/v2/" in path or "/.well-known/" in path or path.startswith("/gateway/")
+    if not carries_issuer:
+        return
+    current = request._get_current_object()
+    if current_app.config.get("TRUSTED_HOSTS") and "/api/v2/oauth/" in path:
+        return  # a trusted host: plain http is upgraded or refused there (transport.require_tls)
+    if not host_is_trusted(current):
+        abort(400, UNTRUSTED_HOST)
 
 
 def request_origin(current: Request) -> str:

@@ -32,7 +32,7 @@ class S256CodeChallenge(CodeChallenge):
             return
         if not challenge:
             raise InvalidRequestError("Missing 'code_challenge'.")
-        if not CODE_CHALLENGE_PATTERN.match(challenge):
+        if not CODE_CHALLENGE_PATTERN.fullmatch(challenge):
             raise InvalidRequestError("Invalid 'code_challenge'.")
         if method != "S256":
             raise InvalidRequestError("The 'code_challenge_method' must be S256.")

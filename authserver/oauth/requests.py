@@ -43,6 +43,14 @@ def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
     return client_id, secret
 
 
+def unreadable_authorization(headers: Mapping) -> bool:
+    """An Authorization header that Authlib's ``extract_basic_authorization`` raises on instead
+    of ignoring: a space, but fewer than two words once split on any whitespace (``"Bearer "``,
+    ``" x"``, ``"x \x85"``: ``str.split`` also splits on U+0085 and U+00A0)."""
+    auth = headers.get("Authorization", "")
+    return " " in auth and len(auth.split(None, 1)) < 2
+
+
 #: The WSGI environ key under which a request's parsed Basic credentials are kept: the environ
 #: lives exactly as long as the request, and the one-statement reads (``oauth/endpoints.py``),
 #: the brute-force limits, client authentication and the gateway

@@ -27,7 +27,7 @@ from ..store.clients import Client, find_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .issuer import issuer_for
 from .pkce import S256CodeChallenge
-from .requests import ServerRequest, request_credentials
+from .requests import ServerRequest, request_credentials, unreadable_authorization
 from .tokens import generate_token_response
 
 
@@ -100,6 +100,8 @@ class AuthorizationServer(FlaskAuthorizationServer):
             other_id = "client_id" in form and form["client_id"] != client_id
             if not client_id or not secret or other_id:
                 raise _client_authentication_failed(basic=True)
+        elif unreadable_authorization(request.headers):  # a failed attempt, not Authlib's 500
+            raise _client_authentication_failed(basic=endpoint != "token")
         try:
             return super().authenticate_client(request, methods, endpoint)
         except InvalidClientError as error:

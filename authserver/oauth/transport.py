@@ -6,7 +6,7 @@ import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, request
+from flask import Response, current_app, redirect, request
 
 from ..errors import oauth_error
 
@@ -16,6 +16,10 @@ def require_tls() -> Response | None:
     if request.is_secure or is_loopback(request.host):
         return None
     if request.method == "GET":
+        # To the configured external base when there is one, never to a Host it did not name.
+        base = current_app.config["AUTHSERVER_ISSUER"]
+        if base and base.startswith("https://"):
+            return redirect(base.rstrip("/") + request.full_path.rstrip("?"), code=301)
         return redirect(request.url.replace("http://", "https://", 1), code=301)
     return oauth_error("invalid_request", "OAuth endpoints must be called over https.")
 
