@@ -8,7 +8,6 @@ written.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +21,7 @@ from .app_status import Status
 from .extensions import db
 from .models import App, Developer, Mall, Operator, Reviewer
 from .models.apps import APP_TYPES
+from .store.malls import create_mall, mall_id_problem
 from .validators import https_url_problem, redirect_uri_list_problems
 
 DEMO_PASSWORD = "demo-password"
@@ -111,27 +111,6 @@ def reviewer_create(email: str, password: str, as_json: bool) -> None:
 
 # -- malls -----------------------------------------------------------------------------
 mall_cli = AppGroup("mall", help="Malls (tenants) and their operators.")
-
-
-def create_mall(mall_id: str, operator: str, password: str, test_mall_of: Developer | None) -> Mall:
-    """Shared by the CLI and the Developer Center's test-mall form."""
-    mall = Mall(mall_id=mall_id, test_mall_of=test_mall_of)
-    account = Operator(user_id=operator, mall=mall)
-    account.set_password(password)
-    db.session.add_all([mall, account])
-    db.session.commit()
-    return mall
-
-
-MALL_ID_RULE = "3 to 32 lowercase letters, digits or hyphens, starting with a letter"
-
-
-def mall_id_problem(mall_id: str) -> str | None:
-    if not re.fullmatch(r"[a-z][a-z0-9-]{2,31}", mall_id):
-        return f"Use {MALL_ID_RULE}."
-    if db.session.scalar(select(Mall).where(Mall.mall_id == mall_id)):
-        return "This mall ID is taken."
-    return None
 
 
 @mall_cli.command("create")

@@ -8,10 +8,10 @@ import requests
 from sqlalchemy import func, select
 
 from authserver.admin_api.records import AdminRecord
-from authserver.cli import mall_id_problem
 from authserver.developer_center import forms
 from authserver.extensions import db
 from authserver.models.apps import NATIVE, WEB
+from authserver.store.malls import mall_id_problem
 from authserver.validators import (
     https_url_problem,
     is_loopback_redirect_uri,

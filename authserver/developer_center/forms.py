@@ -24,8 +24,8 @@ from wtforms.validators import (
 )
 
 from .. import scopes
-from ..cli import mall_id_problem
 from ..models.apps import NATIVE, WEB
+from ..store.malls import mall_id_problem
 from ..validators import https_url_problem, redirect_uri_list_problems
 from .icon import CheckedIcon, check_icon
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..cli import create_mall
 from ..extensions import db
 from ..models import Mall
+from ..store.malls import create_mall
 from . import bp
 from .common import actor_name, current_developer, developer_required, form_status
 from .forms import TestMallForm

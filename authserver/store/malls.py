@@ -1,12 +1,14 @@
-"""Malls (tenants) as the views under ``/malls/<mall_id>/`` see them: a small plain value."""
+"""Malls (tenants): the plain value the views under ``/malls/<mall_id>/`` see, and creating one."""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 
-from ..models import Mall
+from ..extensions import db
+from ..models import Developer, Mall, Operator
 from .reads import reader
 
 _MALLS = Mall.__table__
@@ -44,3 +46,26 @@ def find_mall(mall_id: str) -> MallRef | None:
         return None if row is None else MallRef(row.id, row.mall_id, row.test_mall_of_id)
 
     return reader().lookup("mall", mall_id, load)
+
+
+MALL_ID_RULE = "3 to 32 lowercase letters, digits or hyphens, starting with a letter"
+_MALL_ID = re.compile(r"[a-z][a-z0-9-]{2,31}")
+
+
+def mall_id_problem(mall_id: str) -> str | None:
+    """Why ``mall_id`` cannot name a new mall, or ``None`` (the CLI and the test-mall form)."""
+    if not _MALL_ID.fullmatch(mall_id):
+        return f"Use {MALL_ID_RULE}."
+    if db.session.scalar(select(Mall.id).where(Mall.mall_id == mall_id)):
+        return "This mall ID is taken."
+    return None
+
+
+def create_mall(mall_id: str, operator: str, password: str, test_mall_of: Developer | None) -> Mall:
+    """A mall with its operator, committed (the CLI and the Developer Center's test malls)."""
+    mall = Mall(mall_id=mall_id, test_mall_of=test_mall_of)
+    account = Operator(user_id=operator, mall=mall)
+    account.set_password(password)
+    db.session.add_all([mall, account])
+    db.session.commit()
+    return mall
