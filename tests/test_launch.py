@@ -149,15 +149,15 @@ def test_launch_of_an_app_not_installed_here_is_404(live_server, world, browser,
 
 
 def test_readme_snippet_verifies_a_real_launch(live_server, world, browser):
-    """The verification code documented in README.md "Launch" works as printed."""
+    """The verification code documented in docs/oauth.md "Launch" works as printed."""
     import pathlib
     import re
 
-    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
-    section = readme.split("## Launch", 1)[1]
+    doc = (pathlib.Path(__file__).parents[1] / "docs" / "oauth.md").read_text()
+    section = doc.split("## Launch", 1)[1]
     snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict = {}
-    exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(snippet, "docs/oauth.md", "exec"), namespace)  # noqa: S102 - our own docs
     location = _launch(browser, world.web.client_id).headers["Location"]
     assert namespace["verify_launch"](location, world.web.client_secret)
     assert not namespace["verify_launch"](location, world.other_web.client_secret)
