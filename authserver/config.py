@@ -55,6 +55,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # Developer sign-ups per address (a leaky bucket that forgets one per drain interval).
     "AUTHSERVER_SIGNUPS_PER_ADDRESS": (10, int),
     "AUTHSERVER_SIGNUP_DRAIN_SECONDS": (60.0, float),
+    # Calls to revocation (every caller) and to introspection by apps (gateways are exempt):
+    # a leaky bucket of this size per (endpoint, client_id) and per (endpoint, address),
+    # draining this many calls a second; a full bucket answers 429 slow_down
+    # (oauth/endpoint_limits.py; SECURITY.md R10).
+    "AUTHSERVER_TOKEN_ENDPOINT_BUCKET_SIZE": (60, int),
+    "AUTHSERVER_TOKEN_ENDPOINT_LEAK_PER_SECOND": (1.0, float),
     # How long an operator has to answer a consent page before it must be reloaded.
     "AUTHSERVER_CONSENT_TTL": (600, int),
     # Production (docs/deploy.md): proxies in front whose X-Forwarded-* are trusted (0 = none),

@@ -147,7 +147,29 @@ def test_failed_client_authentication_is_limited(app, world, limits, endpoint):
     assert call(world.web.client_secret, "10.0.0.2").status_code in (200, 400)
 
 
+def test_percent_encoded_variants_of_one_app_key_share_its_limit(app, world, configure):
+    """Issue 16 item 3: Basic credentials are form-urlencoded (RFC 6749 §2.3.1) and Authlib
+    decodes them, so ``%65...`` is the same App Key; its failures count against that key."""
+    configure(AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS=5)
+    client_id = world.web.client_id
+    url = f"/malls/{world.mall_id}/api/v2/oauth/revoke"
+
+    def call(claimed: str, secret: str):
+        return app.test_client().post(url, data={"token": "x"}, headers=_basic(claimed, secret))
+
+    variants = [client_id[:n] + f"%{ord(client_id[n]):02X}" + client_id[n + 1 :] for n in range(6)]
+    assert call(variants[0], world.web.client_secret).status_code == 200  # the same client
+    for variant in variants[:5]:
+        assert call(variant, "wrong").status_code == 401
+    for claimed in (client_id, variants[5]):
+        limited = call(claimed, world.web.client_secret)
+        assert limited.status_code == 429
+        assert limited.json["error"] == "slow_down"
+
+
 def test_a_busy_app_with_the_right_secret_is_never_throttled(app, world, limits):
+    # Not by the failure limits: the call limit on revocation is another rule (issue 16).
+    limits(AUTHSERVER_TOKEN_ENDPOINT_BUCKET_SIZE=1000)
     for _ in range(100):
         assert _revoke(app, world, world.web.client_secret, "10.0.0.1").status_code == 200
 

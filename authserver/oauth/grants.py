@@ -271,6 +271,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         successor = self.request.grace_successor
         retired = _retire_for_retry(old, successor) if successor else _rotate(old)
         if not retired:
+            if successor is None and current_app.config["AUTHSERVER_REFRESH_GRACE_SECONDS"] <= 0:
+                # Lost a concurrent refresh: a second use of the token, as a loser arriving
+                # after the winner's commit is (DESIGN.md: the rule for codes). revoke_where's
+                # second pass sees the winner's committed row.
+                self._revoke_family(old)
             raise InvalidGrantError("Invalid refresh_token.")
         token = self.generate_token(user=grantor, scope=" ".join(access_scope))
         store_token(

@@ -16,6 +16,7 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from ..models.base import epoch_seconds
+from .endpoint_limits import limit_calls
 from .gateways import GATEWAY_AUTH_METHOD
 from .issuer import issuer_for
 from .token_lookup import FoundToken, find_token, token_hint
@@ -40,6 +41,14 @@ class Introspection(IntrospectionEndpoint):
     """RFC 7662 §2 at ``/malls/<mall_id>/api/v2/oauth/introspect``."""
 
     CLIENT_AUTH_METHODS = [GATEWAY_AUTH_METHOD, "client_secret_basic", "client_secret_post"]
+
+    def authenticate_endpoint_client(self, request):
+        """The client, then an app's call limits (``endpoint_limits.py``; gateways are exempt):
+        a throttled call looks nothing up."""
+        client = super().authenticate_endpoint_client(request)
+        if not getattr(client, "is_gateway", False):
+            limit_calls("introspect", client.client_id)
+        return client
 
     def check_params(self, request, client) -> None:
         """``token`` required once; an unknown hint is ignored (RFC 7662 §2.1 refers to

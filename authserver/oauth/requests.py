@@ -13,6 +13,7 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Mapping
+from urllib.parse import unquote
 
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from flask import Request
@@ -26,6 +27,10 @@ from .issuer import request_origin
 def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
     """The (id, secret) of an HTTP Basic header, or ``None`` when there is none.
 
+    RFC 6749 §2.3.1: both are form-urlencoded before Base64, so each is percent-decoded here,
+    exactly as Authlib's ``extract_basic_authorization`` does (``urllib.parse.unquote``). This
+    is the one decoding every reader uses (the brute-force key, the gateway method, the mall
+    one-statement reads), so ``%65...`` and ``e...`` name the same client everywhere.
     Authlib's parser raises on a header that is not UTF-8; this one answers ``("", "")``, which
     then fails authentication as any wrong credential does.
     """
@@ -37,9 +42,11 @@ def basic_credentials(headers: Mapping) -> tuple[str, str] | None:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return ("", "")
-    if "\x00" in decoded:  # no credential holds one, and PostgreSQL refuses to compare it
-        return ("", "")
     client_id, _, secret = decoded.partition(":")
+    client_id, secret = unquote(client_id), unquote(secret)
+    # No credential holds a NUL (``%00`` included), and PostgreSQL refuses to compare one.
+    if "\x00" in client_id or "\x00" in secret:
+        return ("", "")
     return client_id, secret
 
 

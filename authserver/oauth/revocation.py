@@ -2,22 +2,28 @@
 
 Authlib's RevocationEndpoint with its defaults fixed (SECURITY.md §4.6): Cafe24's
 ``token_hint`` is read as well as ``token_type_hint``, an unknown hint is ignored and both kinds
-are searched; a token of another app is ``unauthorized_client`` and stays untouched (RFC 7009
-§2.1); an unknown token is a 200. Revoking either token of a pair revokes the whole grant it
-belongs to (its token family: every access and refresh token issued from one authorization
-code and its refreshes; RFC 7009 §2.1, DESIGN.md "Lifetimes and rotation").
+are searched; a token of another app is ``unauthorized_client`` for a confidential client and
+stays untouched (RFC 7009 §2.1); an unknown token is a 200, and so is a token a public client
+(native app, ``client_id`` alone) did not get, and a token of another mall: such a caller proves
+nothing, and the answer must not tell it that the token exists (issue 16 items 9 and 12). Every
+revocation is counted against the call limits (``endpoint_limits.py``). Revoking either token
+of a pair revokes the whole grant it belongs to (its token family: every access and refresh
+token issued from one authorization code and its refreshes; RFC 7009 §2.1, DESIGN.md
+"Lifetimes and rotation").
 """
 
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749.errors import UnauthorizedClientError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
+from flask import g
 from sqlalchemy import update
 
 from .. import audit
 from ..extensions import db
 from ..models import AuthorizationCode, Token
 from ..models.base import utcnow
+from .endpoint_limits import limit_calls
 from .grants import CLIENT_AUTH_METHODS
 from .introspection import require_single_token
 from .token_lookup import FoundToken, find_token, token_hint
@@ -64,12 +70,24 @@ class Revocation(RevocationEndpoint):
     def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
         return find_token(token_string, token_type_hint)
 
+    def authenticate_endpoint_client(self, request):
+        """The client, then the call limits: a throttled call looks nothing up."""
+        client = super().authenticate_endpoint_client(request)
+        limit_calls("revoke", client.client_id)
+        return client
+
     def authenticate_token(self, request, client) -> FoundToken | None:
         """RFC 7009 §2.1: the token must have been issued to the requesting client; if not,
-        the request is refused (400 ``unauthorized_client``) and nothing is revoked."""
+        an authenticated (confidential) client is refused (400 ``unauthorized_client``) and
+        a public one gets the unknown token's 200; nothing is revoked either way. A token of
+        another mall is unknown at this mall's endpoint (tokens belong to one mall)."""
         self.check_params(request, client)
         found = self.query_token(request.form["token"], token_hint(request.form))
-        if found is not None and found.row.app_pk != client.id:
+        if found is None or found.mall_id != g.mall.mall_id:
+            return None
+        if found.row.app_pk != client.id:
+            if client.is_public:
+                return None
             raise UnauthorizedClientError("The token was not issued to this client.")
         return found
 

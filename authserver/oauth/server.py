@@ -10,7 +10,6 @@ import json
 from functools import lru_cache
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
-from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import (
     InvalidClientError,
     InvalidRequestError,
@@ -24,6 +23,7 @@ from flask.json.provider import DefaultJSONProvider
 from .. import bruteforce
 from ..http import Response
 from ..store.clients import Client, find_client
+from .endpoint_limits import SlowDown
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .issuer import issuer_for
 from .pkce import S256CodeChallenge
@@ -130,22 +130,6 @@ class UnsupportedResponseType(UnsupportedResponseTypeError):
         super().__init__(
             None, description="Only response_type=code is supported.", redirect_uri=redirect_uri
         )
-
-
-class SlowDown(OAuth2Error):
-    """429 with ``Retry-After``: too many failed client authentications (``bruteforce.py``).
-    ``slow_down`` is RFC 8628's name for "poll less often"; no RFC 6749 error fits a rate
-    limit, and ``invalid_client`` would tell the client its credentials are wrong."""
-
-    error = "slow_down"
-    status_code = 429
-
-    def __init__(self, retry_after: int):
-        super().__init__(description=bruteforce.TOO_MANY_ATTEMPTS)
-        self.retry_after = retry_after
-
-    def get_headers(self):
-        return [*super().get_headers(), ("Retry-After", str(self.retry_after))]
 
 
 def _claimed_client_id(request: ServerRequest) -> str:
