@@ -34,23 +34,29 @@ class ProductionServer:
 
 @contextlib.contextmanager
 def production_server(
-    env: dict[str, str], log: Path, *, timeout: float = 60
+    env: dict[str, str], log: Path, *, own_issuer: bool = False, timeout: float = 60
 ) -> Iterator[ProductionServer]:
     """Start the production server as ``make serve`` does (``deploy/serve.py``, ``wsgi:app``)
     on 127.0.0.1:<free port>, wait until /readyz answers 200, stop it (all its workers) at the
-    end. ``env`` is the whole environment; HOST and PORT are set here. Output goes to ``log``."""
+    end. ``env`` is the whole environment; HOST and PORT are set here, and
+    AUTHSERVER_TRUSTED_HOSTS defaults to 127.0.0.1 (wsgi.py refuses to start without it or an
+    issuer). ``own_issuer``: a server alone, its own URL the issuer. Output goes to ``log``."""
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"AUTHSERVER_TRUSTED_HOSTS": "127.0.0.1", **env, "HOST": "127.0.0.1", "PORT": str(port)}
+    if own_issuer:
+        env["AUTHSERVER_ISSUER"] = url
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "deploy/serve.py", "wsgi:app"],
             cwd=ROOT,
-            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             # its own process group, so the teardown reaches every worker
             start_new_session=True,
         )
-    server = ProductionServer(f"http://127.0.0.1:{port}", process, log)
+    server = ProductionServer(url, process, log)
     try:
         deadline = time.monotonic() + timeout
         while True:
