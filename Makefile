@@ -26,10 +26,10 @@ run: $(VENV)/.installed
 	$(FLASK) demo --base-url http://$(HOST):$(PORT)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## serve: production serving with gunicorn (deploy/gunicorn.conf.py; docs/deploy.md for the env)
+## serve: production serving with granian (deploy/serve.py; docs/deploy.md for the env)
 serve: $(VENV)/.installed
 	$(FLASK) init-db
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python deploy/serve.py wsgi:app
 
 ## test: the whole suite (SQLite, or PostgreSQL when AUTHSERVER_TEST_DATABASE_URL is set)
 test: $(VENV)/.installed-test test-deps

@@ -1,8 +1,8 @@
-"""The benchmark's WSGI wrapper: CPU time each gunicorn worker spends inside the app.
+"""The benchmark's WSGI wrapper: CPU time each server worker spends inside the app.
 
 ``bench/run.py`` serves every target through this module (``bench.app_cpu:app``), naming the
 real app in ``BENCH_WSGI_APP`` (``module:attribute``), so the CPU per request of a target splits
-into the WSGI app (Flask and, for authserver, its own work) and the rest (gunicorn's parsing,
+into the WSGI app (Flask and, for authserver, its own work) and the rest (the server's parsing,
 the socket calls, the kernel). Each worker counts requests and its thread's CPU nanoseconds
 around the app call (the response body included) into a 16-byte file of its own, memory-mapped,
 in ``BENCH_APP_CPU_DIR``: a store into memory per request, no system call, so the counting
@@ -16,6 +16,7 @@ import importlib
 import mmap
 import os
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -47,6 +48,8 @@ class CountingApp:
         self.directory = directory
         self.counters: mmap.mmap | None = None
         self.requests = self.nanoseconds = 0
+        # A worker runs requests in several threads (AUTHSERVER_THREADS): one count at a time.
+        self.lock = threading.Lock()
 
     def _open(self) -> mmap.mmap:
         path = self.directory / f"{os.getpid()}.cpu"
@@ -62,16 +65,18 @@ class CountingApp:
         finally:
             if hasattr(result, "close"):  # PEP 3333: the server calls it; we are the server here
                 result.close()
-        self.nanoseconds += time.thread_time_ns() - started
-        self.requests += 1
-        if self.counters is None:
-            self.counters = self._open()
-        _COUNTERS.pack_into(self.counters, 0, self.requests, self.nanoseconds)
+        spent = time.thread_time_ns() - started
+        with self.lock:
+            self.nanoseconds += spent
+            self.requests += 1
+            if self.counters is None:
+                self.counters = self._open()
+            _COUNTERS.pack_into(self.counters, 0, self.requests, self.nanoseconds)
         return [body]
 
 
 def __getattr__(name: str) -> CountingApp:
-    """``app``, built when gunicorn asks for it (PEP 562): importing ``totals`` needs no app."""
+    """``app``, built when the server asks for it (PEP 562): importing ``totals`` needs no app."""
     if name != "app":
         raise AttributeError(name)
     return CountingApp(_load(os.environ["BENCH_WSGI_APP"]), Path(os.environ["BENCH_APP_CPU_DIR"]))

@@ -1,6 +1,6 @@
 """The ceiling: a bare Flask app answering authserver's benchmarked routes with fixed JSON.
 
-Served by the same gunicorn settings as authserver (deploy/gunicorn.conf.py), so the ratio
+Served by the same production server settings as authserver (deploy/serve.py), so the ratio
 authserver / bare is what authserver's own work costs on this machine.
 """
 

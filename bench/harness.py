@@ -1,4 +1,5 @@
-"""Benchmark plumbing: a gunicorn target on a loopback port, and one load run (wrk or Python)."""
+"""Benchmark plumbing: a target under the production server (deploy/serve.py) on a loopback
+port, and one load run (wrk or Python)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,22 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import loadgen
 from bench.seeding import Seeded
 
 ROOT = Path(__file__).resolve().parents[1]
-#: What gunicorn serves: the target's app, wrapped to count its CPU (bench/app_cpu.py).
+#: What the server serves: the target's app, wrapped to count its CPU (bench/app_cpu.py).
 COUNTING_APP = "bench.app_cpu:app"
+#: The production launcher (granian), the one ``make serve`` runs: every target is served by it.
+LAUNCHER = ROOT / "deploy" / "serve.py"
 
 
 @dataclass
 class Server:
-    """A running target: its name, gunicorn process, base URL, environment and data."""
+    """A running target: its name, server process, base URL, environment and data."""
 
     name: str
     process: subprocess.Popen
@@ -31,6 +34,10 @@ class Server:
     seeded: Seeded
     #: where bench/app_cpu.py counts the workers' CPU inside the WSGI app
     app_cpu_dir: Path
+    #: the checkout the app is imported from (a ``--baseline`` worktree, or this one)
+    cwd: Path = ROOT
+    #: a scenario's path where the target differs (the peer's introspection endpoint)
+    paths: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
         stop(self.process)
@@ -38,7 +45,7 @@ class Server:
 
 def group_cpu_seconds(group: int) -> float | None:
     """CPU seconds (user and system, reaped children included) of the processes in a process
-    group: a gunicorn target's master and workers. ``None`` where /proc is not Linux's."""
+    group: a target's main process and workers. ``None`` where /proc is not Linux's."""
     total, found = 0.0, False
     try:
         pids = [name for name in os.listdir("/proc") if name.isdigit()]
@@ -73,13 +80,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(
-    name: str, wsgi: str, env: dict[str, str], seeded: Seeded, workdir: Path
+def start_server(
+    name: str,
+    wsgi: str,
+    env: dict[str, str],
+    seeded: Seeded,
+    workdir: Path,
+    cwd: Path = ROOT,
+    count_cpu: bool = True,
 ) -> Server:
-    """gunicorn -c deploy/gunicorn.conf.py on 127.0.0.1:<free port>, once /readyz answers.
+    """``deploy/serve.py`` on 127.0.0.1:<free port> with the app from ``cwd``, once /readyz
+    answers 200.
 
-    ``wsgi`` is served through ``bench/app_cpu.py``, which counts the app's CPU per request
-    into ``Server.app_cpu_dir``."""
+    With ``count_cpu``, ``wsgi`` is served through ``bench/app_cpu.py`` (of ``cwd``), which
+    counts the app's CPU per request into ``Server.app_cpu_dir``."""
     import requests
 
     port = free_port()
@@ -89,8 +103,8 @@ def start_gunicorn(
     log = workdir / f"{name}-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", COUNTING_APP],
-            cwd=ROOT,
+            [sys.executable, str(LAUNCHER), COUNTING_APP if count_cpu else wsgi],
+            cwd=cwd,
             # The JSON access log stays on, as in production; it goes to the log file.
             env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
             stdout=subprocess.DEVNULL,
@@ -104,7 +118,7 @@ def start_gunicorn(
             raise RuntimeError(f"{wsgi} exited:\n{log.read_text()[-2000:]}")
         try:
             if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return Server(name, process, base, env, seeded, app_cpu_dir)
+                return Server(name, process, base, env, seeded, app_cpu_dir, cwd)
         except requests.RequestException:
             time.sleep(0.2)
     stop(process)

@@ -1,9 +1,9 @@
-"""The Admin API limiter under gunicorn: 40 calls fill the bucket, the 41st is a 429 at once,
-and half a second later (2 units drain per second) one more call is allowed. On a machine too
-loaded to send 40 calls within half a second, units drain meanwhile: the check then pours until
-the first 429 and accepts at most 40 + 2 x (elapsed seconds) calls.
+"""The Admin API limiter under the production server: 40 calls fill the bucket, the 41st is a
+429 at once, and half a second later (2 units drain per second) one more call is allowed. On a
+machine too loaded to send 40 calls within half a second, units drain meanwhile: the check then
+pours until the first 429 and accepts at most 40 + 2 x (elapsed seconds) calls.
 
-Runs a separate short-lived gunicorn on the benchmark's database with the configured bucket
+Runs a separate short-lived server on the benchmark's database with the configured bucket
 (40, 2/s) in Redis, so that every worker shares it (the machine-wide fallback would count per node),
 under a key prefix of its own that is deleted afterwards.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from bench.harness import Server, start_gunicorn
+from bench.harness import Server, start_server
 
 
 def run(server: Server, redis_url: str, workdir: Path) -> str:
@@ -34,7 +34,9 @@ def run(server: Server, redis_url: str, workdir: Path) -> str:
     }
     client = redis.Redis.from_url(redis_url)
     client.ping()  # no Redis, no check: say so instead of measuring per-worker buckets
-    limited = start_gunicorn(f"{server.name}-limiter", "wsgi:app", env, server.seeded, workdir)
+    limited = start_server(
+        f"{server.name}-limiter", "wsgi:app", env, server.seeded, workdir, server.cwd
+    )
     seeded = server.seeded
     url = f"{limited.base}/malls/{seeded.mall_id}/api/v2/admin/products"
     headers = {"Authorization": f"Bearer {seeded.access_token}"}

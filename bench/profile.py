@@ -7,10 +7,10 @@
 Seeds a database like the benchmark (SQLite in a temporary directory by default; a PostgreSQL
 server URL gets a database created and dropped here), builds ``--requests`` WSGI requests of
 each benchmark scenario and calls authserver's WSGI app with them directly (the whole stack,
-access log included, without gunicorn or the network). By default it prints the process CPU
+access log included, without the server or the network). By default it prints the process CPU
 time per request of authserver and of the bare Flask app (bench/bare_app.py) on the same
 requests, best of three runs: a quick, fairly quiet measure of authserver's own cost while
-changing code (the wall-clock ratio of bench/run.py also holds gunicorn's and wrk's share, and
+changing code (the wall-clock ratio of bench/run.py also holds the server's and wrk's share, and
 the database server's on PostgreSQL). ``--profile`` prints a pyinstrument profile per scenario
 instead.
 """

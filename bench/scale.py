@@ -4,7 +4,7 @@
 
 Seeds two PostgreSQL databases (created and dropped here) that differ only in the number of
 live token rows, loaded by COPY (bench/seeding.py; the seeding time is printed), serves each
-under deploy/gunicorn.conf.py, and loads introspection of one token in the middle of the table
+under deploy/serve.py, and loads introspection of one token in the middle of the table
 on both in turn, ``--repeat`` rounds. Goal: the large table answers at least 0.9 of the small
 one's rate (the unique index does the work, not the table) and seeds in under 2 minutes.
 Prints and writes bench/scale.md. A script, not a test.
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import clean_up_on_sigterm, run_load, start_gunicorn  # noqa: E402
+from bench.harness import clean_up_on_sigterm, run_load, start_server  # noqa: E402
 from bench.run import SCENARIOS, base_env, fmt  # noqa: E402
 from bench.seeding import create_postgres_database, seed  # noqa: E402
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{count:>9} tokens seeded by COPY in {seeded.token_seconds:.1f}s", flush=True
                 )
-                servers.append(start_gunicorn(f"{count}", "wsgi:app", env, seeded, Path(tmp)))
+                servers.append(start_server(f"{count}", "wsgi:app", env, seeded, Path(tmp)))
             for number in range(1, args.repeat + 1):
                 for server, count in zip(servers, (args.small, args.large), strict=True):
                     headers, bodies = scenario.build(server.seeded)

@@ -1,17 +1,84 @@
-"""Test plumbing for production tests: an extra app on a loopback port, and a TCP proxy that
-can cut a database connection (to show a node recovering without a restart)."""
+"""Test plumbing for production tests: the production server on a loopback port, an extra app
+in a thread, and a TCP proxy that can cut a database connection (a node recovering by itself)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
 TEST_ENCRYPTION_KEY = "1hk_cCqcmn3u4zGQjTd4pVF-fVGyUSvA1lSDaQEs3ns="
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class ProductionServer:
+    """A running ``deploy/serve.py`` (granian): its base URL, main process and log file."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
+@contextlib.contextmanager
+def production_server(
+    env: dict[str, str], log: Path, *, own_issuer: bool = False, timeout: float = 60
+) -> Iterator[ProductionServer]:
+    """Start the production server as ``make serve`` does (``deploy/serve.py``, ``wsgi:app``)
+    on 127.0.0.1:<free port>, wait until /readyz answers 200, stop it (all its workers) at the
+    end. ``env`` is the whole environment; HOST and PORT are set here, and
+    AUTHSERVER_TRUSTED_HOSTS defaults to 127.0.0.1 (wsgi.py refuses to start without it or an
+    issuer). ``own_issuer``: a server alone, its own URL the issuer. Output goes to ``log``."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"AUTHSERVER_TRUSTED_HOSTS": "127.0.0.1", **env, "HOST": "127.0.0.1", "PORT": str(port)}
+    if own_issuer:
+        env["AUTHSERVER_ISSUER"] = url
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "deploy/serve.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # its own process group, so the teardown reaches every worker
+            start_new_session=True,
+        )
+    server = ProductionServer(url, process, log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{server.url}/readyz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not ready: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=40)  # deploy/serve.py gives requests in flight 30 s
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
 
 
 @contextlib.contextmanager

@@ -23,8 +23,7 @@ from authserver.schema import upgrade_database
 
 from .admin_api_support import Api, api_url, app_with_scopes, obtain_token
 from .helpers import REDIS_URL, make_world, redis_keyspace
-from .servers import TEST_ENCRYPTION_KEY
-from .test_multinode import Node
+from .servers import TEST_ENCRYPTION_KEY, production_server
 
 READ = ["mall.read_product"]
 
@@ -163,7 +162,7 @@ def test_unreachable_redis_falls_back_to_the_process(api_for, configure):
 
 # -- The production server -------------------------------------------------------------------
 def test_every_worker_of_the_production_server_shares_one_bucket(tmp_path):
-    """``make serve`` (gunicorn, deploy/gunicorn.conf.py, its default worker count: 2 here)
+    """``make serve`` (granian via deploy/serve.py, its default worker count: 2 here)
     without Redis on a fresh SQLite database: 80 calls on fresh connections, several at a time
     so that every worker takes some, and exactly DESIGN.md's 40 pass. With a bucket per worker
     process up to 80 passed (71 and 77 in two runs), each worker counting its own ``n/40``."""
@@ -198,9 +197,7 @@ def test_every_worker_of_the_production_server_shares_one_bucket(tmp_path):
         # unit while the test fires its 80 calls (the default 2 a second would let a few more in).
         AUTHSERVER_API_LEAK_PER_SECOND="0.01",
     )
-    node = Node("workers", env, tmp_path, own_issuer=True)
-    try:
-        node.wait_ready()
+    with production_server(env, tmp_path / "server.log", own_issuer=True) as node:
         token = obtain_token(node.url, world.mall_id, world.web)["access_token"]
         url = api_url(node.url, world.mall_id, "products")
         headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
@@ -210,8 +207,6 @@ def test_every_worker_of_the_production_server_shares_one_bucket(tmp_path):
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(call, range(80)))
-    finally:
-        node.stop()
 
     statuses = [answer.status_code for answer in answers]
     assert (statuses.count(200), statuses.count(429)) == (40, 40), statuses

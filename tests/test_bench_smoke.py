@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
-from bench import bare_app, loadgen, run
+import pytest
+
+from bench import bare_app, loadgen, run, seeding
 
 
 def test_scenarios_build_requests():
@@ -96,3 +99,30 @@ def test_app_cpu_counts_requests_and_cpu_inside_the_wrapped_app(tmp_path):
     requests, nanoseconds = app_cpu.totals(tmp_path)
     assert requests == 2 and nanoseconds >= 2 * 20_000_000
     assert closed == [True, True]
+
+
+def test_targets_are_served_by_the_production_launcher(tmp_path):
+    """bench/harness.py starts deploy/serve.py (granian), as ``make serve`` does, and the
+    Python load generator gets every expected answer from it."""
+    from types import SimpleNamespace
+
+    from bench.harness import run_load, start_server
+
+    env = {**os.environ, "AUTHSERVER_WORKERS": "1"}
+    seeded = seeding.Seeded(codes=["x"], real=False)
+    server = start_server("bare", "bench.bare_app:app", env, seeded, tmp_path)
+    try:
+        args = SimpleNamespace(load="python", connections=2, seconds=1)
+        result = run_load(server.base, "GET", "/malls/m/api/v2/admin/products", {}, [], 200, args)
+    finally:
+        server.stop()
+    assert result["requests"] > 0 and result["errors"] == 0
+
+
+def test_run_help_describes_the_targets(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run.main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("--baseline", "--env", "bare", "peer", "deploy/serve.py"):
+        assert word in text

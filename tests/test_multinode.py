@@ -1,4 +1,5 @@
-"""Two real server processes (gunicorn, 127.0.0.1) sharing one PostgreSQL database and one Redis:
+"""Two real server processes (the production server, deploy/serve.py, on 127.0.0.1) sharing
+one PostgreSQL database and one Redis:
 a code issued through node A is redeemed on node B, refreshed on A; a token issued on A is
 introspected by a gateway and used at the Admin API on B; the Admin API's rate-limit bucket is
 one bucket for both nodes; concurrent redemptions of one code split across both nodes yield
@@ -10,16 +11,12 @@ deleted afterwards; without a reachable Redis the module is skipped, except unde
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -32,9 +29,8 @@ from authserver.oauth.gateways import create_gateway
 from authserver.schema import upgrade_database
 
 from .helpers import REDIS_URL, Browser, World, exchange, make_world, redis_keyspace, refresh
-from .servers import TEST_ENCRYPTION_KEY, free_port
+from .servers import TEST_ENCRYPTION_KEY, production_server
 
-ROOT = Path(__file__).resolve().parents[1]
 #: The Admin API bucket of the cluster: DESIGN.md's 40 calls, drained slowly enough that a
 #: loaded CI machine cannot drain a unit while the test fills the bucket.
 BUCKET_SIZE, LEAK_PER_SECOND = 40, 0.05
@@ -53,51 +49,6 @@ class Cluster:
     b: str
     world: World
     gateway: tuple[str, str]
-
-
-class Node:
-    """One gunicorn process in its own session, so teardown can stop all its workers."""
-
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path, own_issuer: bool = False):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log_dir / f"node-{name}.log"
-        # wsgi.py refuses to start without an issuer or trusted hosts (issue 16 item 5).
-        node_env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port)}
-        if own_issuer:  # a node serving alone: its own URL is the issuer
-            node_env["AUTHSERVER_ISSUER"] = self.url
-        node_env.setdefault("AUTHSERVER_TRUSTED_HOSTS", "127.0.0.1")
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-                cwd=ROOT,
-                env=node_env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"node exited: {self.log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"node not ready: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +72,8 @@ def cluster(tmp_path_factory, shared_redis) -> Iterator[Cluster]:
         "AUTHSERVER_SECRET_KEY": secrets.token_urlsafe(32),
         "AUTHSERVER_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "AUTHSERVER_INSTANCE_PATH": str(instance),
+        # wsgi.py refuses to start without an issuer or trusted hosts (issue 16 item 5).
+        "AUTHSERVER_TRUSTED_HOSTS": "127.0.0.1",
         "AUTHSERVER_WORKERS": "2",
         "AUTHSERVER_THREADS": "4",
         "AUTHSERVER_PROXY_HOPS": "0",
@@ -129,7 +82,6 @@ def cluster(tmp_path_factory, shared_redis) -> Iterator[Cluster]:
         "AUTHSERVER_API_BUCKET_SIZE": str(BUCKET_SIZE),
         "AUTHSERVER_API_LEAK_PER_SECOND": str(LEAK_PER_SECOND),
     }
-    nodes: list[Node] = []
     seed_app = create_app(
         {
             "AUTHSERVER_DATABASE_URL": database_url,
@@ -138,20 +90,19 @@ def cluster(tmp_path_factory, shared_redis) -> Iterator[Cluster]:
         }
     )
     try:
-        with seed_app.app_context():
+        with seed_app.app_context(), contextlib.ExitStack() as stack:
             upgrade_database()  # `init-db`: the migrated schema, before any node starts
             world = make_world()
             gateway, gateway_secret = create_gateway("cluster gateway")
             gateway_credentials = (gateway.client_id, gateway_secret)
             db.session.remove()
             db.engine.dispose()
-        nodes = [Node("a", env, instance), Node("b", env, instance)]
-        for node in nodes:
-            node.wait_ready()
-        yield Cluster(nodes[0].url, nodes[1].url, world, gateway_credentials)
+            a, b = (
+                stack.enter_context(production_server(env, instance / f"node-{name}.log"))
+                for name in "ab"
+            )
+            yield Cluster(a.url, b.url, world, gateway_credentials)
     finally:
-        for node in nodes:
-            node.stop()
         with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -257,8 +208,9 @@ def test_concurrent_redemptions_across_nodes_yield_one_token(cluster):
         assert sorted(results) == [(200, "")] + [(400, "invalid_grant")] * 19, results
 
 
-def test_gunicorn_node_ignores_spoofed_forwarded_proto(cluster):
-    """No proxy configured: gunicorn's own X-Forwarded-Proto trust is off too (item 40)."""
+def test_node_ignores_spoofed_forwarded_proto(cluster):
+    """No proxy configured (AUTHSERVER_PROXY_HOPS=0): the server trusts no X-Forwarded-Proto
+    of its own either (item 40)."""
     response = requests.get(
         f"{cluster.a}/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
     )

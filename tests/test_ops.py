@@ -178,7 +178,8 @@ def test_full_flow_leaves_no_credential_in_any_log(live_server, world, captured_
     assert all(isinstance(x["duration_ms"], float | int) for x in lines)
 
     # A careless client puts credentials in a query string: the access log redacts them.
-    # (The werkzeug development server's own request line would not; gunicorn's is off.)
+    # (The werkzeug development server's own request line would not; the production server's is off:
+    # tests/test_serving.py.)
     requests.get(f"{live_server}/healthz", params={"code": code, "access_token": "x" * 32})
     careless = access_lines(captured_logs)[-1]
     assert careless["query"] == "code=[redacted]&access_token=[redacted]"
@@ -190,34 +191,6 @@ def test_database_url_password_is_not_logged_by_readyz(tmp_path, captured_logs):
         assert requests.get(f"{base}/readyz").status_code == 503
     assert "hunter2-secret" not in "\n".join(captured_logs.lines)
     assert os.environ.get("AUTHSERVER_PROXY_HOPS") in (None, "", "0")
-
-
-def _gunicorn_settings(monkeypatch, **env) -> dict:
-    import runpy
-    from pathlib import Path
-
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(Path(__file__).resolve().parents[1] / "deploy/gunicorn.conf.py"))
-
-
-def test_gunicorn_recycles_workers_rarely_and_as_configured(monkeypatch):
-    monkeypatch.delenv("AUTHSERVER_MAX_REQUESTS", raising=False)
-    default = _gunicorn_settings(monkeypatch)
-    assert default["max_requests"] == 100_000 and default["max_requests_jitter"] == 10_000
-    never = _gunicorn_settings(monkeypatch, AUTHSERVER_MAX_REQUESTS="0")
-    assert never["max_requests"] == 0 and never["max_requests_jitter"] == 0
-
-
-def test_gunicorn_workers_freeze_their_start_up_objects(monkeypatch):
-    import gc
-
-    settings = _gunicorn_settings(monkeypatch)
-    try:
-        settings["post_worker_init"](worker=None)
-        assert gc.get_freeze_count() > 10_000  # the test process's modules, at least
-    finally:
-        gc.unfreeze()
 
 
 def test_access_line_written_directly_is_the_json_of_its_fields(app):
