@@ -25,10 +25,9 @@ LIMITS = {
 
 
 def _check_request() -> None:
-    # The request bound once, the config only when a check needs it: each access through
-    # Flask's proxies costs about as much as the check it serves, and this runs on every
-    # request (a GET without a query or a body, most Admin API calls, needs no config).
-    req = request._get_current_object()
+    # The config only when a check needs it: this runs on every request (a GET without a
+    # query or a body, most Admin API calls, needs no config).
+    req = request
     query = req.query_string
     content_type = req.environ.get("CONTENT_TYPE")
     config = current_app.config if query or content_type or req.method != "GET" else None

@@ -14,8 +14,7 @@ def issuer_for(mall_id: str) -> str:
     """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's host."""
     base = current_app.config["AUTHSERVER_ISSUER"]
     if not base:
-        current = request._get_current_object()
-        base = request_origin(current) + current.root_path
+        base = request_origin(request) + request.root_path
     return f"{base.rstrip('/')}/malls/{mall_id}"
 
 
