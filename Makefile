@@ -48,9 +48,12 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	  touch node_modules/.installed || echo "npm ci failed; the JavaScript client test will skip"; \
 	else echo "npm is not installed; the JavaScript client test will skip"; fi
 
+## lint: ruff (SLF001 refuses obj._private everywhere) and tools/public_api_check.py (issue 17:
+## no private API of flask, werkzeug, flask_wtf, flask_login, flask_babel, authlib, sqlalchemy)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/public_api_check.py authserver bench
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -99,9 +99,8 @@ def source_address() -> str:
 
 
 def _app() -> Flask:
-    """The current app, resolved once for the configuration and the limiter: every client
-    authentication asks for both, and each access through ``current_app`` costs a lookup."""
-    return current_app._get_current_object()
+    """The current app, for its configuration and its limiter."""
+    return current_app
 
 
 def check(account: str) -> Verdict:

@@ -26,10 +26,9 @@ LIMITS = {
 
 
 def _check_request() -> None:
-    # The request bound once, the config only when a check needs it: each access through
-    # Flask's proxies costs about as much as the check it serves, and this runs on every
-    # request (a GET without a query or a body, most Admin API calls, needs no config).
-    req = request._get_current_object()
+    # The config only when a check needs it: this runs on every request (a GET without a
+    # query or a body, most Admin API calls, needs no config).
+    req = request
     query = req.query_string
     content_type = req.environ.get("CONTENT_TYPE")
     config = current_app.config if query or content_type or req.method != "GET" else None
@@ -58,9 +57,9 @@ def _limit_unannounced_body(endpoint: str | None, values: dict | None) -> None:
     an announced one gets: ``AUTHSERVER_MAX_FORM_BYTES`` for a form, ``MAX_CONTENT_LENGTH``
     otherwise. Flask 3.1's per-request ``max_content_length`` makes Werkzeug read no more than
     the limit plus one byte; a form that reached it is a 413 here, before anything parses it
-    (the app's URL preprocessor is the first hook: ``tenancy.py``'s mall loaders read the
-    form); any other body is checked where it is read (:func:`read_body`)."""
-    req = request._get_current_object()
+    (the app's URL preprocessor is the first hook, before any view reads the form); any other
+    body is checked where it is read (:func:`read_body`)."""
+    req = request
     if not req.environ.get("CONTENT_TYPE") or req.content_length is not None:
         return  # no body, or an announced one: checked against its Content-Length
     config = current_app.config

@@ -90,9 +90,8 @@ def email_login(model: type[Developer | Reviewer], form: FlaskForm, template: st
 def end_session() -> None:
     """Log out: the account's epoch moves on, which ends every session of the account (a copy
     of this cookie, other browsers), not only this one."""
-    account = current_user._get_current_object()
     if current_user.is_authenticated:
-        account.end_sessions()
+        current_user.end_sessions()
         db.session.commit()
     logout_user()
     session.pop("csrf_token", None)
@@ -108,7 +107,7 @@ def account_required(kind: type, login_endpoint: str, role: str) -> Callable:
             if not current_user.is_authenticated:
                 target = current_path() if request.method == "GET" else None
                 return redirect(url_for(login_endpoint, next=target))
-            if not isinstance(current_user._get_current_object(), kind):
+            if not isinstance(current_user, kind):
                 abort(403, f"This page is for {role}. Log in with a {role[:-1]} account.")
             return view(*args, **kwargs)
 

@@ -84,18 +84,18 @@ class _Cursor(sqlite3.Cursor):
     connection: SerialisedWriters
 
     def execute(self, sql, parameters=(), /):
-        self.connection._before(sql)
+        self.connection.before_statement(sql)
         try:
             return super().execute(sql, parameters)
         finally:
-            self.connection._after()
+            self.connection.after_statement()
 
     def executemany(self, sql, seq_of_parameters, /):
-        self.connection._before(sql)
+        self.connection.before_statement(sql)
         try:
             return super().executemany(sql, seq_of_parameters)
         finally:
-            self.connection._after()
+            self.connection.after_statement()
 
 
 class SerialisedWriters(sqlite3.Connection):
@@ -123,19 +123,19 @@ class SerialisedWriters(sqlite3.Connection):
         try:
             super().commit()
         finally:
-            self._after()
+            self.after_statement()
 
     def rollback(self) -> None:
         try:
             super().rollback()
         finally:
-            self._after()
+            self.after_statement()
 
     def __exit__(self, *exc_info):  # ``with connection:`` commits or rolls back in C
         try:
             return super().__exit__(*exc_info)
         finally:
-            self._after()
+            self.after_statement()
 
     def close(self) -> None:
         try:
@@ -146,7 +146,8 @@ class SerialisedWriters(sqlite3.Connection):
     def __del__(self) -> None:  # a connection dropped without close() must not keep the lock
         self._close_lock_file()
 
-    def _before(self, sql: str) -> None:
+    def before_statement(self, sql: str) -> None:
+        """Take the writer lock before ``sql`` when it is a write that opens a transaction."""
         if self._lock_path is None or self.in_transaction:
             return
         if self._locked and self._lock_pid == os.getpid():
@@ -154,11 +155,11 @@ class SerialisedWriters(sqlite3.Connection):
         thread = threading.get_ident()
         if not _is_write(sql) or _held_by_thread.get(thread):
             return
-        fcntl.flock(self._lock_file(), fcntl.LOCK_EX)
+        fcntl.flock(self.lock_file(), fcntl.LOCK_EX)
         self._locked, self._holder = True, thread
         _held_by_thread[thread] = _held_by_thread.get(thread, 0) + 1
 
-    def _lock_file(self) -> int:
+    def lock_file(self) -> int:
         """This connection's lock file, opened by this process (not a copy from a fork)."""
         if self._lock_fd is None or self._lock_pid != os.getpid():
             # None yet, or the parent's (its copy closed in this child at the fork).
@@ -167,7 +168,12 @@ class SerialisedWriters(sqlite3.Connection):
             _open_locks.add(self._lock_fd)
         return self._lock_fd
 
-    def _after(self) -> None:
+    @property
+    def lock_fd(self) -> int | None:
+        """The lock file this connection holds open now, if any (without opening one)."""
+        return self._lock_fd
+
+    def after_statement(self) -> None:
         """Release once no transaction is open (committed, rolled back, or never begun)."""
         if self._locked and not self.in_transaction:
             self._release()

@@ -136,7 +136,7 @@ def _lock_is_free(database: str) -> bool:
 
 def _lock_in_child(connection: SerialisedWriters, shared, result) -> None:
     # The inherited file shares the parent's lock: a LOCK_NB on it would succeed at once.
-    own = connection._lock_file()
+    own = connection.lock_file()
     try:
         fcntl.flock(own, fcntl.LOCK_EX | fcntl.LOCK_NB)
         result.value = 2  # got the lock the parent holds
@@ -147,12 +147,12 @@ def _lock_in_child(connection: SerialisedWriters, shared, result) -> None:
 def test_a_connection_keeps_its_lock_file_and_a_forked_child_opens_its_own(database):
     first = _connect(database)
     first.execute("UPDATE counter SET value = 1 WHERE id = 1")
-    kept = first._lock_fd
+    kept = first.lock_fd
     assert not _lock_is_free(database)
     first.commit()
-    assert _lock_is_free(database) and first._lock_fd == kept  # unlocked, not closed
+    assert _lock_is_free(database) and first.lock_fd == kept  # unlocked, not closed
     first.execute("UPDATE counter SET value = 2 WHERE id = 1")
-    assert first._lock_fd == kept and not _lock_is_free(database)
+    assert first.lock_fd == kept and not _lock_is_free(database)
 
     context = multiprocessing.get_context("fork")
     result = context.Value("i", 0)

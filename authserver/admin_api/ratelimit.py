@@ -33,7 +33,7 @@ class Decision(NamedTuple):
 
 def hit(mall_id: str, client_id: str) -> Decision:
     """Count one call of ``client_id`` on ``mall_id``; the decision and the header's numbers."""
-    app = current_app._get_current_object()  # the proxy resolved once, for every use below
+    app = current_app
     config = app.config
     size = int(config["AUTHSERVER_API_BUCKET_SIZE"])
     rate = max(float(config["AUTHSERVER_API_LEAK_PER_SECOND"]), 0.001)

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Request, g, request
+from flask import Blueprint, Request, Response, g, request
 
 from ..errors import api_error
 from ..extensions import db
-from ..http import COMPACT_JSON, Response, json_response
+from ..http import COMPACT_JSON, json_response
 from ..limits import read_body
 from . import ratelimit, records
 from .auth import AuthenticationFailed, Caller, authenticate, challenge
@@ -55,7 +55,7 @@ class Refused(Exception):
 @bp.url_value_preprocessor
 def _pull_values(endpoint, values) -> None:
     values = values or {}
-    context = g._get_current_object()  # the proxy resolved once for both values
+    context = g
     context.api_mall_id = values.pop("mall_id", "")
     context.api_path = values.pop("path", "")
 
@@ -63,8 +63,7 @@ def _pull_values(endpoint, values) -> None:
 @bp.before_request
 def enforce() -> Response | None:
     """DESIGN.md's checks in order: 401 realm, 401 invalid_token, 429, 404 no API, 404 scope."""
-    # Flask's proxies resolved once: this hook runs on every call of the Admin API.
-    context, req = g._get_current_object(), request._get_current_object()
+    context, req = g, request
     mall_id = context.api_mall_id
     if not _MALL_ID.fullmatch(mall_id):  # cannot name any mall (nor go into a header)
         return api_error(404, NO_API)
@@ -106,7 +105,7 @@ def _call_limit_header(response: Response) -> Response:
 @bp.route("/", defaults={"path": ""}, methods=_METHODS, provide_automatic_options=False)
 @bp.route("/<path:path>", methods=_METHODS, provide_automatic_options=False)
 def dispatch() -> Response:
-    context = g._get_current_object()
+    context = g
     endpoint: Endpoint = context.api_endpoint
     try:
         return _ACTIONS[endpoint.action](endpoint, context.api_caller)
@@ -119,7 +118,7 @@ def dispatch() -> Response:
 # -- actions -----------------------------------------------------------------------------
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    limit, offset = _page(request._get_current_object())
+    limit, offset = _page(request)
     if resource.kind == REPORT:
         items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
         return json_response({resource.key: items})

@@ -22,7 +22,7 @@ bp.add_app_template_filter(status_label, "status_label")
 
 @bp.get("/")
 def landing():
-    if isinstance(current_user._get_current_object(), Developer):
+    if isinstance(current_user, Developer):
         return redirect(url_for("developer_center.apps"))
     return render_template("developer_center/landing.html")
 

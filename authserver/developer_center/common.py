@@ -15,7 +15,9 @@ developer_required = account_required(Developer, "developer_center.login", "deve
 
 
 def current_developer() -> Developer:
-    return current_user._get_current_object()
+    """The logged-in developer itself, not Flask-Login's proxy (it goes into ORM relations):
+    the session's identity map already holds the row the user loader read, so no query."""
+    return db.session.get(Developer, current_user.id)
 
 
 def actor_name() -> str:

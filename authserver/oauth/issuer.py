@@ -28,10 +28,9 @@ def issuer_for(mall_id: str) -> str:
     """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's trusted host."""
     base = current_app.config["AUTHSERVER_ISSUER"]
     if not base:
-        current = request._get_current_object()
-        if not host_is_trusted(current):
+        if not host_is_trusted(request):
             abort(400, UNTRUSTED_HOST)
-        base = request_origin(current) + current.root_path
+        base = request_origin(request) + request.root_path
     return f"{base.rstrip('/')}/malls/{mall_id}"
 
 
@@ -45,7 +44,7 @@ def host_is_trusted(current: Request) -> bool:
 
 
 def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
-    """The app's URL preprocessor (its first hook, before the mall loaders' queries) for the
+    """The app's URL preprocessor (its first hook, before any query) for the
     paths whose answers carry the issuer (the OAuth endpoints, the metadata and JWKS, the Admin
     API's realm, the gateway's introspection): refused before any work, so no code is consumed
     for an answer that cannot be built."""
@@ -55,10 +54,9 @@ def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
     carries_issuer = "/api/v2/" in path or "/.well-known/" in path or path.startswith("/gateway/")
     if not carries_issuer:
         return
-    current = request._get_current_object()
     if current_app.config.get("TRUSTED_HOSTS") and "/api/v2/oauth/" in path:
         return  # a trusted host: plain http is upgraded or refused there (transport.require_tls)
-    if not host_is_trusted(current):
+    if not host_is_trusted(request):
         abort(400, UNTRUSTED_HOST)
 
 

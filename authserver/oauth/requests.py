@@ -99,27 +99,12 @@ class Payload(OAuth2Payload):
 
 
 class ServerRequest(OAuth2Request):
-    """A request to one of this server's OAuth endpoints."""
+    """A request to one of this server's OAuth endpoints, built by Authlib's own constructor
+    (its transport check included); only where the parameters come from is this project's."""
 
     def __init__(self, method: str, uri: str, headers: Mapping, values: MultiDict, form=None):
-        # Authlib's constructor sets these attributes (tests/test_oauth_requests.py checks that
-        # none is missing), at two costs that were a tenth of an introspection's own work:
-        # - its transport check (``os.getenv``, URL parsing): plain http off loopback is
-        #   refused by the blueprint before a request object is built (``views._require_tls``,
-        #   whose loopback test is the stricter), so here it could never refuse anything;
-        # - ``headers or {}``: the truth test of Werkzeug's EnvironHeaders walks the environ.
-        self.method = method
-        self.uri = uri
-        self.headers = headers if headers is not None else {}
-        self._body = None
+        super().__init__(method, uri, headers=headers)
         self.payload = Payload(values)
-        self.client = None
-        self.auth_method = None
-        self.user = None
-        self.authorization_code = None
-        self.refresh_token = None
-        self.credential = None
-        self._scope = None
         self._form = form if form is not None else values
 
     @classmethod

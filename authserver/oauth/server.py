@@ -16,12 +16,11 @@ from authlib.oauth2.rfc6749.errors import (
     UnsupportedResponseTypeError,
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask import request as flask_request
 from flask.json.provider import DefaultJSONProvider
 
 from .. import bruteforce
-from ..http import Response
 from ..store.clients import Client, find_client
 from .endpoint_limits import SlowDown
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
@@ -50,8 +49,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
     def create_oauth2_request(self, request) -> ServerRequest:
         if isinstance(request, ServerRequest):
             return request
-        # The request itself, not Flask's proxy: from_flask reads it a dozen times.
-        return ServerRequest.from_flask(flask_request._get_current_object())
+        return ServerRequest.from_flask(flask_request)
 
     def handle_response(self, status_code, payload, headers) -> Response:
         """Authlib's Flask answer, the same bytes: ``flask.json.dumps`` builds a JSON encoder
@@ -109,14 +107,12 @@ class AuthorizationServer(FlaskAuthorizationServer):
             raise _client_authentication_failed(basic=challenge) from error
 
     def get_authorization_grant(self, request):
-        """Authlib's lookup, with an error that never echoes ``response_type`` (Authlib's
-        description does, and raises on characters RFC 6749 forbids there)."""
-        for grant_cls, extensions in self._authorization_grants:
-            if grant_cls.check_authorization_endpoint(request):
-                grant = grant_cls(request, self)
-                for extension in extensions or ():
-                    extension(grant)
-                return grant
+        """Authlib's lookup, with an error that never echoes ``response_type``: Authlib's
+        description does, and raises on characters RFC 6749 forbids there (SECURITY.md §4
+        item 11). The one grant this server registers for the authorization endpoint
+        (:data:`AUTHORIZATION_GRANT`) is asked first, through its public check."""
+        if AUTHORIZATION_GRANT.check_authorization_endpoint(request):
+            return super().get_authorization_grant(request)
         client = self.query_client(request.payload.client_id)
         redirect_uri = request.payload.redirect_uri
         valid = (
@@ -158,9 +154,13 @@ def _client_authentication_failed(*, basic: bool) -> InvalidClientError:
     )
 
 
+#: The only grant served at the authorization endpoint (``response_type=code``).
+AUTHORIZATION_GRANT = AuthorizationCodeGrant
+
+
 def create_server() -> AuthorizationServer:
     server = AuthorizationServer()
-    server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
+    server.register_grant(AUTHORIZATION_GRANT, [S256CodeChallenge(required=True)])
     server.register_grant(RefreshTokenGrant)
     server.register_extension(MallIssuer())
     register_token_endpoints(server)
