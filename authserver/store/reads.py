@@ -74,9 +74,10 @@ class Reader:
 
 def reader() -> Reader:
     """This request's (or CLI command's) :class:`Reader`, made on first use."""
-    if "store_reader" not in g:
-        g.store_reader = Reader(current_app.extensions[ENGINE])
-    return g.store_reader
+    found = g.get("store_reader")
+    if found is None:
+        found = g.store_reader = Reader(current_app.extensions[ENGINE])
+    return found
 
 
 def read_engine(app: Flask) -> Engine:
