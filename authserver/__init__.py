@@ -10,12 +10,13 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
-from . import ratelimit, sessions
-from .config import load_config
-from .crypto import SecretBox
-from .extensions import csrf, db, login_manager, migrate
-from .http import AuthServerFlask
-from .i18n import init_app as init_i18n
+from authserver.config import load_config
+from authserver.extensions import csrf, db, login_manager, migrate
+from authserver.platform import sessions
+from authserver.platform.http import AuthServerFlask
+from authserver.platform.i18n import init_app as init_i18n
+from authserver.security import ratelimit
+from authserver.security.crypto import SecretBox
 
 #: Alembic's scripts ship inside the package, so ``init-db`` works from an installed wheel too.
 MIGRATIONS_DIRECTORY = os.path.join(os.path.dirname(__file__), "migrations")
@@ -33,7 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY)
-    from . import dbpool, store
+    from authserver import store
+    from authserver.store import dbpool
 
     dbpool.init_app(app)
     store.init_app(app)
@@ -45,20 +47,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["AUTHSERVER_ENCRYPTION_KEYS"], app.instance_path
     )
 
-    from . import (
-        admin_api,
-        developer_center,
-        gateway,
-        headers,
-        limits,
-        login,
-        mall_admin,
-        oauth,
-        review,
-    )
-    from .errors import register_error_handlers
-    from .icons import bp as icons_bp
-    from .openapi import init_app as init_openapi
+    from authserver import admin_api, gateway, oauth
+    from authserver.openapi import init_app as init_openapi
+    from authserver.platform import headers, limits
+    from authserver.platform.errors import register_error_handlers
+    from authserver.web import developer_center, login, mall_admin, review
+    from authserver.web.icons import bp as icons_bp
 
     del login  # imported for its Flask-Login user loader
     init_i18n(app)
@@ -73,11 +67,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     limits.init_app(app)
     register_error_handlers(app)
-    from . import ops
+    from authserver.platform import ops
 
     ops.init_app(app)
 
-    from .cli import register_commands
+    from authserver.cli.commands import register_commands
 
     register_commands(app)
     return app

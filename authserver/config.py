@@ -18,7 +18,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # Prefix of every key the server writes to Redis (several deployments may share one Redis).
     "AUTHSERVER_REDIS_KEY_PREFIX": ("authserver:", str),
     # Without Redis, the rate-limit and brute-force buckets every worker process of the machine
-    # shares (ratelimit.py): a SQLite file of their own; default <instance>/ratelimit.sqlite.
+    # shares (security/ratelimit.py): a SQLite file of their own, by default
+    # <instance>/ratelimit.sqlite.
     "AUTHSERVER_RATELIMIT_PATH": (None, str),
     "AUTHSERVER_SECRET_KEY": (None, str),
     "AUTHSERVER_ENCRYPTION_KEYS": (None, str),
@@ -42,9 +43,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUTHSERVER_SIGNING_KEY_CACHE_SECONDS": (5.0, float),
     "AUTHSERVER_API_BUCKET_SIZE": (40, int),
     "AUTHSERVER_API_LEAK_PER_SECOND": (2.0, float),
-    # Brute-force limits (bruteforce.py): failed logins and client authentications allowed per
-    # (account, address), per address and per account; each bucket forgets one failure per
-    # drain interval, so a lockout lasts at most that long.
+    # Brute-force limits (security/bruteforce.py): failed logins and client authentications
+    # allowed per (account, address), per address and per account; each bucket forgets one
+    # failure per drain interval, so a lockout lasts at most that long.
     "AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT_AND_ADDRESS": (5, int),
     "AUTHSERVER_AUTH_FAILURES_PER_ADDRESS": (50, int),
     "AUTHSERVER_AUTH_FAILURES_PER_ACCOUNT": (50, int),
@@ -146,7 +147,7 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Threads of one process share the file; wait for the write lock instead of failing.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    # No pool_pre_ping (a round trip on every request): authserver/dbpool.py pings only the
+    # No pool_pre_ping (a round trip on every request): authserver/store/dbpool.py pings only the
     # connections that sat idle, so a node still recovers by itself after a database restart.
     # A sync gunicorn worker serves one request at a time and holds one connection; the pool
     # only grows with AUTHSERVER_THREADS (gthread), up to 10 + 20 overflow per worker.

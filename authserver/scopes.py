@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .i18n import N_
+from authserver.platform.i18n import N_
 
 
 @dataclass(frozen=True)

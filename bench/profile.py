@@ -82,7 +82,7 @@ def cpu_per_request(app: Callable, batches: list[list[dict]], expected: int) -> 
 @contextmanager
 def quiet_access_log() -> Iterator[None]:
     """The access log formatted and written as in production, to /dev/null, then restored."""
-    from authserver.ops import ACCESS_LOGGER
+    from authserver.platform.ops import ACCESS_LOGGER
 
     handlers = [
         handler

@@ -45,7 +45,6 @@ def seed(database_url: str, env: dict[str, str], codes: int, tokens: int = 10_00
     from authserver import create_app
     from authserver.admin_api import records
     from authserver.admin_api.resources import RESOURCES
-    from authserver.crypto import sha256_hex
     from authserver.extensions import db
     from authserver.models import (
         App,
@@ -57,7 +56,8 @@ def seed(database_url: str, env: dict[str, str], codes: int, tokens: int = 10_00
         Operator,
     )
     from authserver.models.base import utcnow
-    from authserver.schema import upgrade_database
+    from authserver.security.crypto import sha256_hex
+    from authserver.store.schema import upgrade_database
 
     app = create_app(
         {
@@ -153,8 +153,8 @@ TOKEN_COLUMNS = (
 
 def load_tokens(engine, app_pk: int, mall_pk: int, count: int, known_token: str) -> None:
     """``count`` live token rows, ``known_token`` among them (in the middle of the table)."""
-    from authserver.crypto import sha256_hex
     from authserver.models.base import utcnow
+    from authserver.security.crypto import sha256_hex
 
     now = utcnow()
     known_at = count // 2

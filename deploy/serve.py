@@ -71,7 +71,7 @@ def settings(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "http": HTTPModes.http1,
         "http1_settings": HTTP1Settings(keep_alive=True, header_read_timeout=30_000),
         "websockets": False,
-        # authserver.ops writes one JSON line per request with secrets redacted; granian's
+        # authserver.platform.ops writes one JSON line per request with secrets redacted; granian's
         # access log would print the raw query string, and each request would log twice.
         "log_access": False,
         "log_level": LogLevels(environ.get("AUTHSERVER_LOG_LEVEL", "info").lower()),

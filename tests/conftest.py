@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from authserver import create_app, ratelimit
+from authserver import create_app
 from authserver.extensions import db
+from authserver.security import ratelimit
 
 from .helpers import World, make_world
 

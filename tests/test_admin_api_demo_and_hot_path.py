@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from authserver import cli
 from authserver.admin_api import records
 from authserver.admin_api.resources import RESOURCES
+from authserver.cli import commands as cli
 from authserver.extensions import db
-from authserver.http import json_response
 from authserver.models import Mall
+from authserver.platform.http import json_response
 
 from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
 from .helpers import Browser, Client, exchange

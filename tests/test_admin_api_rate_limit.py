@@ -19,7 +19,7 @@ import requests
 
 from authserver import create_app
 from authserver.extensions import db
-from authserver.schema import upgrade_database
+from authserver.store.schema import upgrade_database
 
 from .admin_api_support import Api, api_url, app_with_scopes, obtain_token
 from .helpers import REDIS_URL, make_world, redis_keyspace

@@ -167,10 +167,10 @@ def test_token_expiring_soon_is_cached_no_longer_than_its_life(
 ):
     from datetime import timedelta
 
-    from authserver.crypto import sha256_hex
     from authserver.extensions import db
     from authserver.models import Token
     from authserver.models.base import utcnow
+    from authserver.security.crypto import sha256_hex
 
     with app.app_context():
         row = db.session.query(Token).filter_by(access_token_hash=sha256_hex(token)).one()

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from authserver.crypto import sha256_hex
 from authserver.extensions import db
-from authserver.housekeeping import cleanup
 from authserver.models import App, AuthorizationCode, AuthorizationRequest, Mall, Operator, Token
 from authserver.models.base import utcnow
+from authserver.security.crypto import sha256_hex
+from authserver.store.housekeeping import cleanup
 
 from .helpers import Browser, exchange, refresh
 

@@ -14,7 +14,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from authserver import scopes
-from authserver.launch import verify_launch
+from authserver.web.mall_admin.launch import verify_launch
 
 from .helpers import Browser, csrf_token, exchange, query_of
 

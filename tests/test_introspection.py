@@ -316,7 +316,7 @@ def test_a_gateway_introspection_is_one_statement(app, live_server, world, gatew
     """The contract (README "Performance"): one round trip for a gateway's introspection of an
     access token, the mall, the gateway and the token read together (store/prime.py).
     Counted on every engine of the process, so which engine runs it is not pinned; the brute-force
-    limiter's read of its own SQLite file (ratelimit.py) is no database round trip."""
+    limiter's read of its own SQLite file (security/ratelimit.py) is no database round trip."""
     tokens = _tokens(live_server, world)
     introspect(live_server, world.mall_id, tokens["access_token"], auth=gateway)  # warm up
     with Statements(Engine, ignore=app.config["AUTHSERVER_RATELIMIT_PATH"]) as every:

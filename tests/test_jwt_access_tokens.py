@@ -18,8 +18,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from authserver.crypto import sha256_hex
 from authserver.extensions import db
+from authserver.security.crypto import sha256_hex
 
 from .admin_api_support import Api
 from .gateway_support import gateway_check

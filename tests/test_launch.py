@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from authserver.extensions import db
-from authserver.launch import launch_message, launch_url, sign_launch, verify_launch
 from authserver.models import App
+from authserver.web.mall_admin.launch import launch_message, launch_url, sign_launch, verify_launch
 
 from .helpers import Browser, add_mall
 
@@ -59,7 +59,7 @@ def _launch(browser: Browser, client_id: str) -> requests.Response:
 
 
 def app_side_verify(location: str, secret: str, max_age: int = 300) -> dict[str, str]:
-    """What an app does, written from DESIGN.md alone (not with authserver.launch)."""
+    """What an app does, written from DESIGN.md alone (not with the server's own launch code)."""
     pairs = parse_qsl(urlsplit(location).query, keep_blank_values=True)
     params = dict(pairs)
     received = params.pop("hmac")

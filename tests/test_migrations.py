@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from authserver import create_app
 from authserver.extensions import db
-from authserver.schema import schema_differences, upgrade_database
+from authserver.store.schema import schema_differences, upgrade_database
 
 from .servers import TEST_ENCRYPTION_KEY
 

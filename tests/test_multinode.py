@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from authserver import create_app
 from authserver.extensions import db
 from authserver.oauth.gateways import create_gateway
-from authserver.schema import upgrade_database
+from authserver.store.schema import upgrade_database
 
 from .helpers import REDIS_URL, Browser, World, exchange, make_world, redis_keyspace, refresh
 from .servers import TEST_ENCRYPTION_KEY, production_server

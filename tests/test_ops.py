@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from authserver import create_app
 from authserver.extensions import db
-from authserver.ops import ACCESS_LOGGER, redact_query
+from authserver.platform.ops import ACCESS_LOGGER, redact_query
 
 from .helpers import Browser, exchange, pkce_pair, refresh
 from .servers import TEST_ENCRYPTION_KEY, TcpProxy, serve_app
@@ -201,7 +201,7 @@ def test_access_line_written_directly_is_the_json_of_its_fields(app):
 
     from werkzeug.test import EnvironBuilder
 
-    from authserver.ops import AccessLog, LineHandler
+    from authserver.platform.ops import AccessLog, LineHandler
 
     stream = io.StringIO()
     log = logging.getLogger("authserver.test_access_direct")

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 
 from authserver.app_status import Status, may_authorize
-from authserver.crypto import sha256_hex
 from authserver.extensions import db
 from authserver.models import App, AuthorizationCode, Mall, Token
+from authserver.security.crypto import sha256_hex
 
 from .admin_api_support import Api
 from .gateway_support import gateway_check

@@ -6,9 +6,9 @@ import json
 
 from cryptography.fernet import Fernet
 
-from authserver.crypto import SecretBox
 from authserver.extensions import db
 from authserver.models import App
+from authserver.security.crypto import SecretBox
 
 from .helpers import Browser, exchange
 

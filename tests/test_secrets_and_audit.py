@@ -17,11 +17,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from authserver.audit import EVENTS
-from authserver.crypto import BASE62, random_base62
 from authserver.extensions import db
 from authserver.models import App, AuditEvent
 from authserver.oauth.tokens import generate_token_response
+from authserver.security.audit import EVENTS
+from authserver.security.crypto import BASE62, random_base62
 
 from .devcenter import REVIEWER, add_reviewer, log_in, post_form
 from .helpers import PASSWORD, Browser, csrf_token, exchange, pkce_pair, refresh
@@ -193,7 +193,7 @@ def test_client_secrets_are_encrypted_and_compared_in_constant_time(app, world, 
     """Item 20 (the project stores App Secrets encrypted, Project decisions): white-box, the
     check is ``hmac.compare_digest``; a smoke test over the token endpoint finds no timing
     difference between a wrong secret sharing a long prefix and one sharing none."""
-    from authserver import crypto
+    from authserver.security import crypto
 
     assert "compare_digest" in inspect.getsource(crypto.constant_time_equals)
     assert "constant_time_equals" in inspect.getsource(App.check_client_secret)
@@ -251,7 +251,7 @@ def test_random_base62_draws_from_the_csprng_without_bias(monkeypatch):
     ``BASE62[b % 62]``, so each character has exactly four bytes; the eight bytes above are
     dropped, not folded onto the first characters (the modulo bias). And over many draws
     every character turns up as often as chance allows."""
-    import authserver.crypto as crypto
+    import authserver.security.crypto as crypto
 
     drawn: list[bytes] = []
     supply = iter(

@@ -8,7 +8,6 @@ import requests
 from sqlalchemy import func, select
 
 from authserver.admin_api.records import AdminRecord
-from authserver.developer_center import forms
 from authserver.extensions import db
 from authserver.models.apps import NATIVE, WEB
 from authserver.store.malls import mall_id_problem
@@ -18,6 +17,7 @@ from authserver.validators import (
     redirect_uri_matches,
     redirect_uri_problem,
 )
+from authserver.web.developer_center import forms
 
 from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
 from .helpers import (

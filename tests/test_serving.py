@@ -29,7 +29,7 @@ def test_settings_come_from_the_environment():
     default = settings({})
     assert default["workers"] >= 2 and default["workers"] == min(max(os.cpu_count(), 2), 8)
     assert default["blocking_threads"] == 2 and default["backpressure"] == 128
-    assert default["log_access"] is False  # authserver.ops logs each request, once
+    assert default["log_access"] is False  # authserver.platform.ops logs each request, once
     assert (default["address"], default["port"]) == ("127.0.0.1", 8000)
     tuned = settings(
         {"AUTHSERVER_WORKERS": "3", "AUTHSERVER_THREADS": "4", "HOST": "0.0.0.0", "PORT": "9"}
@@ -64,7 +64,7 @@ def served(tmp_path_factory):
         "AUTHSERVER_WORKERS": "2",
     }
     from authserver import create_app
-    from authserver.schema import upgrade_database
+    from authserver.store.schema import upgrade_database
 
     seed_app = create_app(
         {

@@ -1,4 +1,4 @@
-"""SQLite writers queue on a file lock (authserver/sqlite_writers.py): concurrent writers from
+"""SQLite writers queue on a file lock (authserver/store/sqlite_writers.py): concurrent writers from
 several processes all succeed with nothing lost, a second writer waits for the first one's
 commit, readers never wait, a connection keeps its lock file (a forked child opens its own),
 and the app's connections still get WAL mode and foreign keys."""
@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from authserver import WAL_CHECKPOINT_PAGES, WAL_SIZE_LIMIT, create_app
 from authserver.extensions import db
-from authserver.sqlite_writers import SerialisedWriters, lock_path
+from authserver.store.sqlite_writers import SerialisedWriters, lock_path
 
 WRITERS = 4
 ROWS_EACH = 200

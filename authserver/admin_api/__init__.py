@@ -10,11 +10,11 @@
 
 from flask import Flask
 
-from ..extensions import csrf
-from .auth import AuthenticationFailed, Caller, authenticate, challenge
-from .demo import seed_demo_records
-from .scope_map import SCOPE_MAP, parse_admin_uri, required_scope, resolve
-from .views import bp
+from authserver.admin_api.auth import AuthenticationFailed, Caller, authenticate, challenge
+from authserver.admin_api.demo import seed_demo_records
+from authserver.admin_api.scope_map import SCOPE_MAP, parse_admin_uri, required_scope, resolve
+from authserver.admin_api.views import bp
+from authserver.extensions import csrf
 
 __all__ = [
     "SCOPE_MAP",

@@ -25,10 +25,10 @@ from typing import NamedTuple
 
 from flask import Response
 
-from ..errors import api_error
-from ..oauth.jwt_tokens import lookup_digest
-from ..oauth.server import issuer_for
-from ..store import tokens
+from authserver.oauth.jwt_tokens import lookup_digest
+from authserver.oauth.server import issuer_for
+from authserver.platform.errors import api_error
+from authserver.store import tokens
 
 #: RFC 6750 §2.1 ``b64token``; longer than any token this server issues (a JWT access token is
 #: about 600 characters) is malformed too.

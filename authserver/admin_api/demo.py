@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Mall
-from .records import AdminRecord, create_record, put_store
-from .resources import RESOURCES
+from authserver.admin_api.records import AdminRecord, create_record, put_store
+from authserver.admin_api.resources import RESOURCES
+from authserver.extensions import db
+from authserver.models import Mall
 
 #: resource -> the records to create, in order (orders refer to products 1-3).
 DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {

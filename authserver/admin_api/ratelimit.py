@@ -5,7 +5,7 @@ into a bucket of ``AUTHSERVER_API_BUCKET_SIZE`` (40) that drains ``AUTHSERVER_AP
 (2) units a second; a call that would overflow it is refused with 429 and ``Retry-After`` (the
 seconds until one unit has drained), and every answer says ``X-Api-Call-Limit: used/size``.
 The bucket itself (the machine's SQLite store or Redis, the fallback) is
-``authserver/ratelimit.py``, shared with the brute-force limits.
+``authserver/security/ratelimit.py``, shared with the brute-force limits.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from flask import current_app
 
-from .. import ratelimit
+from authserver.security import ratelimit
 
 
 class Decision(NamedTuple):

@@ -40,11 +40,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..http import COMPACT_JSON
-from ..models.base import utcnow
-from ..store import reader
-from .resources import MAX_INT, Resource
+from authserver.admin_api.resources import MAX_INT, Resource
+from authserver.extensions import db
+from authserver.models.base import utcnow
+from authserver.platform.http import COMPACT_JSON
+from authserver.store import reader
 
 SHOP_NO = 1
 STORE_NUMBER = 1

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import scopes
+from authserver import scopes
 
 COLLECTION = "collection"
 SINGLETON = "singleton"

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..scopes import CATEGORIES
-from .resources import COLLECTION, REPORT, RESOURCES, SINGLETON, Resource
+from authserver.admin_api.resources import COLLECTION, REPORT, RESOURCES, SINGLETON, Resource
+from authserver.scopes import CATEGORIES
 
 #: Which of a category's scopes each HTTP method needs (DESIGN.md, "Admin API").
 METHOD_SCOPE: dict[str, str] = {

@@ -16,13 +16,9 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, g, request
 
-from ..errors import api_error
-from ..extensions import db
-from ..http import COMPACT_JSON, json_response
-from ..limits import read_body
-from . import ratelimit, records
-from .auth import AuthenticationFailed, Caller, authenticate, challenge
-from .resources import (
+from authserver.admin_api import ratelimit, records
+from authserver.admin_api.auth import AuthenticationFailed, Caller, authenticate, challenge
+from authserver.admin_api.resources import (
     MAX_INT,
     REPORT,
     SINGLETON,
@@ -31,7 +27,11 @@ from .resources import (
     product_refs,
     validate,
 )
-from .scope_map import Endpoint, resolve
+from authserver.admin_api.scope_map import Endpoint, resolve
+from authserver.extensions import db
+from authserver.platform.errors import api_error
+from authserver.platform.http import COMPACT_JSON, json_response
+from authserver.platform.limits import read_body
 
 bp = Blueprint("admin_api", __name__, url_prefix="/malls/<mall_id>/api/v2/admin")
 

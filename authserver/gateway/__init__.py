@@ -8,8 +8,8 @@ nginx side.
 
 from flask import Flask
 
-from ..extensions import csrf
-from .check import bp
+from authserver.extensions import csrf
+from authserver.gateway.check import bp
 
 
 def init_app(app: Flask) -> None:

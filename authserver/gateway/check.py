@@ -5,7 +5,7 @@ Basic base64(id:secret)`` (from ``gateway create``), the app's ``Authorization``
 app sent it, and the call in ``X-Original-Method`` and ``X-Original-URI``. Checked in this order:
 
 1. gateway credentials missing or wrong: **401** (**429** with ``Retry-After`` while too many
-   attempts with that gateway id failed, ``bruteforce.py``) with ``WWW-Authenticate: Basic
+   attempts with that gateway id failed, ``security/bruteforce.py``) with ``WWW-Authenticate: Basic
    realm="authserver gateway check"`` (nothing about the token is looked at, so the check is no
    token oracle for strangers). A token 401 always has a ``Bearer`` challenge instead: the
    scheme tells a gateway misconfiguration from a bad token (the nginx config answers 502).
@@ -37,13 +37,19 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from .. import bruteforce
-from ..admin_api import AuthenticationFailed, authenticate, challenge, parse_admin_uri, resolve
-from ..admin_api.views import _MALL_ID
-from ..errors import api_error
-from ..models.base import utcnow
-from ..oauth.gateways import authenticate_gateway
-from ..oauth.requests import basic_credentials
+from authserver.admin_api import (
+    AuthenticationFailed,
+    authenticate,
+    challenge,
+    parse_admin_uri,
+    resolve,
+)
+from authserver.admin_api.views import _MALL_ID
+from authserver.models.base import utcnow
+from authserver.oauth.gateways import authenticate_gateway
+from authserver.oauth.requests import basic_credentials
+from authserver.platform.errors import api_error
+from authserver.security import bruteforce
 
 bp = Blueprint("gateway", __name__, url_prefix="/gateway")
 
@@ -63,7 +69,7 @@ def _refuse_gateway() -> Response | None:
     """``None`` when the HTTP Basic gateway credentials in ``X-Gateway-Authorization`` are good.
 
     Otherwise the answer: 401, or 429 while too many attempts with that gateway id failed
-    (the brute-force limits every client secret is behind, ``bruteforce.py``).
+    (the brute-force limits every client secret is behind, ``security/bruteforce.py``).
     """
     header = request.headers.get("X-Gateway-Authorization")
     claimed = basic_credentials({"Authorization": header}) if header else None

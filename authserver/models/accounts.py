@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from .base import utcnow
+from authserver.extensions import db
+from authserver.models.base import utcnow
 
 
 class PasswordMixin:

@@ -8,11 +8,16 @@ from flask import current_app
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..app_status import Status
-from ..crypto import CLIENT_ID_LENGTH, SECRET_LENGTH, constant_time_equals, random_base62
-from ..extensions import db
-from ..validators import redirect_uri_matches
-from .base import utcnow
+from authserver.app_status import Status
+from authserver.extensions import db
+from authserver.models.base import utcnow
+from authserver.security.crypto import (
+    CLIENT_ID_LENGTH,
+    SECRET_LENGTH,
+    constant_time_equals,
+    random_base62,
+)
+from authserver.validators import redirect_uri_matches
 
 WEB = "web"
 NATIVE = "native"

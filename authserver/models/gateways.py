@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..crypto import constant_time_equals, sha256_hex
-from ..extensions import db
-from .base import utcnow
+from authserver.extensions import db
+from authserver.models.base import utcnow
+from authserver.security.crypto import constant_time_equals, sha256_hex
 
 
 class GatewayClient(db.Model):

@@ -26,9 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..crypto import sha256_hex
-from ..extensions import db
-from .base import utcnow
+from authserver.extensions import db
+from authserver.models.base import utcnow
+from authserver.security.crypto import sha256_hex
 
 
 class AuthorizationRequest(db.Model):

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import scopes as scope_catalogue
-from ..extensions import db
-from .base import utcnow
+from authserver import scopes as scope_catalogue
+from authserver.extensions import db
+from authserver.models.base import utcnow
 
 
 class Mall(db.Model):

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import utcnow
+from authserver.extensions import db
+from authserver.models.base import utcnow
 
 
 class SigningKey(db.Model):

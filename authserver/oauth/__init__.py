@@ -2,17 +2,17 @@
 
 from flask import Flask
 
-from .issuer import check_issuer_host
-from .server import authorization_server, init_server, issuer_for
+from authserver.oauth.issuer import check_issuer_host
+from authserver.oauth.server import authorization_server, init_server, issuer_for
 
 __all__ = ["authorization_server", "init_app", "issuer_for"]
 
 
 def init_app(app: Flask) -> None:
-    from .endpoints import bp as endpoints_bp
-    from .jwt_tokens import bp as jwks_bp
-    from .metadata import bp as metadata_bp
-    from .views import bp as authorize_bp
+    from authserver.oauth.endpoints import bp as endpoints_bp
+    from authserver.oauth.jwt_tokens import bp as jwks_bp
+    from authserver.oauth.metadata import bp as metadata_bp
+    from authserver.oauth.views import bp as authorize_bp
 
     init_server(app)
     app.url_value_preprocessor(check_issuer_host)

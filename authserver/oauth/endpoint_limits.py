@@ -4,7 +4,7 @@ Revocation answers differently for an existing token and an unknown string to so
 (RFC 7009 §2.1: a confidential client's request for another app's token is refused), and a
 public client authenticates with its ``client_id`` alone (RFC 7009 §5 asks the server to resist
 token guessing): so every revocation, and every introspection by an app, pours one unit into a
-leaky bucket per (endpoint, client_id) and one per (endpoint, address) (``ratelimit.py``,
+leaky bucket per (endpoint, client_id) and one per (endpoint, address) (``security/ratelimit.py``,
 shared through Redis when configured; SECURITY.md R10, issue 16 item 9). Gateways introspect
 thousands of tokens a second and are behind the failed-credential limits, so they are exempt.
 """
@@ -14,16 +14,16 @@ from __future__ import annotations
 from authlib.oauth2 import OAuth2Error
 from flask import current_app
 
-from .. import bruteforce, ratelimit
+from authserver.security import bruteforce, ratelimit
 
 TOO_MANY_CALLS = "Too many requests. Wait a moment and try again."
 
 
 class SlowDown(OAuth2Error):
-    """429 with ``Retry-After``: too many failed client authentications (``bruteforce.py``) or
-    too many calls (:func:`limit_calls`). ``slow_down`` is RFC 8628's name for "poll less
-    often"; no RFC 6749 error fits a rate limit, and ``invalid_client`` would tell the client
-    its credentials are wrong."""
+    """429 with ``Retry-After``: too many failed client authentications
+    (``security/bruteforce.py``) or too many calls (:func:`limit_calls`). ``slow_down`` is
+    RFC 8628's name for "poll less often"; no RFC 6749 error fits a rate limit, and
+    ``invalid_client`` would tell the client its credentials are wrong."""
 
     error = "slow_down"
     status_code = 429

@@ -12,15 +12,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import oauth_error
-from ..extensions import csrf, db
-from ..store import prime
-from ..store.malls import find_mall
-from .jwt_tokens import lookup_digest
-from .requests import request_credentials
-from .server import authorization_server
-from .token_lookup import MAX_TOKEN_LENGTH
-from .transport import require_tls
+from authserver.extensions import csrf, db
+from authserver.oauth.jwt_tokens import lookup_digest
+from authserver.oauth.requests import request_credentials
+from authserver.oauth.server import authorization_server
+from authserver.oauth.token_lookup import MAX_TOKEN_LENGTH
+from authserver.oauth.transport import require_tls
+from authserver.platform.errors import oauth_error
+from authserver.store import prime
+from authserver.store.malls import find_mall
 
 bp = Blueprint("oauth_endpoints", __name__, url_prefix="/malls/<mall_id>/api/v2/oauth")
 bp.before_request(require_tls)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..crypto import constant_time_equals, sha256_hex
-from ..store.gateways import (
+from authserver.oauth.requests import request_credentials
+from authserver.security.crypto import constant_time_equals, sha256_hex
+from authserver.store.gateways import (
     ID_PREFIX,
     GatewayRow,
     create_gateway,
@@ -19,7 +20,6 @@ from ..store.gateways import (
     find_gateway_row,
     rotate_gateway,
 )
-from .requests import request_credentials
 
 __all__ = [
     "GATEWAY_AUTH_METHOD",

@@ -22,15 +22,16 @@ from authlib.oauth2.rfc6749.hooks import hooked
 from flask import current_app, g
 from sqlalchemy import select, update
 
-from .. import audit, scopes
-from ..app_status import Status, may_authorize
-from ..crypto import sha256_hex
-from ..extensions import db
-from ..models import AuthorizationCode, Installation, Token
-from ..models.base import utcnow
-from ..store import codes
-from ..store.codes import PresentedCode
-from .tokens import Grantor, TokenResponse, store_token, token_row
+from authserver import scopes
+from authserver.app_status import Status, may_authorize
+from authserver.extensions import db
+from authserver.models import AuthorizationCode, Installation, Token
+from authserver.models.base import utcnow
+from authserver.oauth.tokens import Grantor, TokenResponse, store_token, token_row
+from authserver.security import audit
+from authserver.security.crypto import sha256_hex
+from authserver.store import codes
+from authserver.store.codes import PresentedCode
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 UNINSTALLED = "Uninstalled app."

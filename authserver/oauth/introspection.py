@@ -15,11 +15,11 @@ from typing import Any
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
-from ..models.base import epoch_seconds
-from .endpoint_limits import limit_calls
-from .gateways import GATEWAY_AUTH_METHOD
-from .issuer import issuer_for
-from .token_lookup import FoundToken, find_token, token_hint
+from authserver.models.base import epoch_seconds
+from authserver.oauth.endpoint_limits import limit_calls
+from authserver.oauth.gateways import GATEWAY_AUTH_METHOD
+from authserver.oauth.issuer import issuer_for
+from authserver.oauth.token_lookup import FoundToken, find_token, token_hint
 
 INACTIVE: dict[str, Any] = {"active": False}
 #: ``token_type`` of an active answer: only ``Bearer`` may be accepted by a resource server.

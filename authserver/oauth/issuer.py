@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Request, abort, current_app, request
 
-from .transport import is_loopback
+from authserver.oauth.transport import is_loopback
 
 UNTRUSTED_HOST = (
     "This server has no AUTHSERVER_ISSUER: it answers here only on a loopback host "
@@ -37,6 +37,8 @@ def issuer_for(mall_id: str) -> str:
 def host_is_trusted(current: Request) -> bool:
     """Whether the request's origin may name the issuer (see the module's docstring); an
     issuer on another host than loopback must be https (RFC 8414 §2)."""
+    if current.scheme not in ("http", "https"):  # a proxy's X-Forwarded-Proto said otherwise
+        return False
     if is_loopback(current.host):
         return True
     # Flask checked request.host against TRUSTED_HOSTS already, when it is set.

@@ -38,10 +38,10 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 from sqlalchemy import select
 
-from ..crypto import sha256_hex
-from ..extensions import db
-from ..models import SigningKey
-from ..models.base import utcnow
+from authserver.extensions import db
+from authserver.models import SigningKey
+from authserver.models.base import utcnow
+from authserver.security.crypto import sha256_hex
 
 OPAQUE, JWT = "opaque", "jwt"
 TOKEN_FORMATS = (OPAQUE, JWT)

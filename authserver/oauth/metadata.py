@@ -10,12 +10,12 @@ from __future__ import annotations
 from authlib.oauth2 import rfc8414, rfc9207
 from flask import Blueprint, Response, g, jsonify
 
-from .. import scopes
-from ..tenancy import bind_mall
-from .gateways import GATEWAY_AUTH_METHOD
-from .grants import CLIENT_AUTH_METHODS
-from .introspection import Introspection
-from .server import issuer_for
+from authserver import scopes
+from authserver.oauth.gateways import GATEWAY_AUTH_METHOD
+from authserver.oauth.grants import CLIENT_AUTH_METHODS
+from authserver.oauth.introspection import Introspection
+from authserver.oauth.server import issuer_for
+from authserver.platform.tenancy import bind_mall
 
 bp = Blueprint("oauth_metadata", __name__)
 bind_mall(bp, require=False)

@@ -20,8 +20,8 @@ from flask import Request
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property  # functools' takes a lock on every read (3.11)
 
-from .. import scopes
-from .issuer import request_origin
+from authserver import scopes
+from authserver.oauth.issuer import request_origin
 
 
 def basic_credentials(headers: Mapping) -> tuple[str, str] | None:

@@ -19,14 +19,14 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from flask import g
 from sqlalchemy import update
 
-from .. import audit
-from ..extensions import db
-from ..models import AuthorizationCode, Token
-from ..models.base import utcnow
-from .endpoint_limits import limit_calls
-from .grants import CLIENT_AUTH_METHODS
-from .introspection import require_single_token
-from .token_lookup import FoundToken, find_token, token_hint
+from authserver.extensions import db
+from authserver.models import AuthorizationCode, Token
+from authserver.models.base import utcnow
+from authserver.oauth.endpoint_limits import limit_calls
+from authserver.oauth.grants import CLIENT_AUTH_METHODS
+from authserver.oauth.introspection import require_single_token
+from authserver.oauth.token_lookup import FoundToken, find_token, token_hint
+from authserver.security import audit
 
 
 def revoke_grant(row: Token) -> int:

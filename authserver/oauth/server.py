@@ -20,14 +20,14 @@ from flask import Response, current_app, g
 from flask import request as flask_request
 from flask.json.provider import DefaultJSONProvider
 
-from .. import bruteforce
-from ..store.clients import Client, find_client
-from .endpoint_limits import SlowDown
-from .grants import AuthorizationCodeGrant, RefreshTokenGrant
-from .issuer import issuer_for
-from .pkce import S256CodeChallenge
-from .requests import ServerRequest, request_credentials, unreadable_authorization
-from .tokens import generate_token_response
+from authserver.oauth.endpoint_limits import SlowDown
+from authserver.oauth.grants import AuthorizationCodeGrant, RefreshTokenGrant
+from authserver.oauth.issuer import issuer_for
+from authserver.oauth.pkce import S256CodeChallenge
+from authserver.oauth.requests import ServerRequest, request_credentials, unreadable_authorization
+from authserver.oauth.tokens import generate_token_response
+from authserver.security import bruteforce
+from authserver.store.clients import Client, find_client
 
 
 class MallIssuer(IssuerParameter):
@@ -62,7 +62,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
     def authenticate_client(self, request, methods, endpoint="token"):
         """Client authentication behind the brute-force limits (RFC 6749 §2.3.1, RFC 7009 §5):
         while too many attempts with this ``client_id`` failed, answer 429 ``slow_down``
-        without checking anything; only failures count (``bruteforce.py``)."""
+        without checking anything; only failures count (``security/bruteforce.py``)."""
         claimed = _claimed_client_id(request)
         if not claimed:  # nothing to guess: fails as before, counts nothing
             return self._check_client(request, methods, endpoint)
@@ -169,9 +169,9 @@ def create_server() -> AuthorizationServer:
 
 def register_token_endpoints(server: AuthorizationServer) -> None:
     """Introspection (RFC 7662) and revocation (RFC 7009), and the gateways' client auth."""
-    from .gateways import GATEWAY_AUTH_METHOD, authenticate_gateway
-    from .introspection import Introspection
-    from .revocation import Revocation
+    from authserver.oauth.gateways import GATEWAY_AUTH_METHOD, authenticate_gateway
+    from authserver.oauth.introspection import Introspection
+    from authserver.oauth.revocation import Revocation
 
     server.register_client_auth_method(GATEWAY_AUTH_METHOD, authenticate_gateway)
     server.register_endpoint(Introspection)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from ..crypto import sha256_hex
-from ..store import tokens
-from ..store.tokens import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_KINDS, FoundToken
-from .jwt_tokens import lookup_digest
+from authserver.oauth.jwt_tokens import lookup_digest
+from authserver.security.crypto import sha256_hex
+from authserver.store import tokens
+from authserver.store.tokens import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_KINDS, FoundToken
 
 __all__ = ["ACCESS_TOKEN", "REFRESH_TOKEN", "FoundToken", "find_token", "token_hint"]
 

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..crypto import SECRET_LENGTH, random_base62, sha256_hex
-from ..extensions import db
-from ..models import Mall, Token
-from ..models.base import epoch_seconds, utcnow
-from .issuer import issuer_for
-from .jwt_tokens import JWT, OPAQUE, issue, jwt_ttl, new_jti
+from authserver.extensions import db
+from authserver.models import Mall, Token
+from authserver.models.base import epoch_seconds, utcnow
+from authserver.oauth.issuer import issuer_for
+from authserver.oauth.jwt_tokens import JWT, OPAQUE, issue, jwt_ttl, new_jti
+from authserver.security.crypto import SECRET_LENGTH, random_base62, sha256_hex
 
 
 @dataclass(frozen=True)

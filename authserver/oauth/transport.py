@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, redirect, request
 
-from ..errors import oauth_error
+from authserver.platform.errors import oauth_error
 
 
 def require_tls() -> Response | None:
     """A ``before_request`` hook: plain http is allowed on loopback only (development)."""
+    if request.scheme not in ("http", "https"):  # a proxy's X-Forwarded-Proto said otherwise
+        return oauth_error("invalid_request", "OAuth endpoints must be called over https.")
     if request.is_secure or is_loopback(request.host):
         return None
     if request.method == "GET":

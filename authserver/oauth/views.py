@@ -10,17 +10,17 @@ from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..errors import error_page
-from ..extensions import db
-from ..mall_admin.auth import current_operator
-from ..models import App, AuthorizationRequest
-from ..models.base import utcnow
-from ..scopes import group_by_category
-from ..tenancy import bind_mall
-from .grants import find_installation
-from .requests import ServerRequest
-from .server import authorization_server
-from .transport import require_tls
+from authserver.extensions import db
+from authserver.models import App, AuthorizationRequest
+from authserver.models.base import utcnow
+from authserver.oauth.grants import find_installation
+from authserver.oauth.requests import ServerRequest
+from authserver.oauth.server import authorization_server
+from authserver.oauth.transport import require_tls
+from authserver.platform.errors import error_page
+from authserver.platform.tenancy import bind_mall
+from authserver.scopes import group_by_category
+from authserver.web.mall_admin.auth import current_operator
 
 bp = Blueprint("oauth", __name__, url_prefix="/malls/<mall_id>/api/v2/oauth")
 bind_mall(bp)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify
 
-from . import admin, oauth
+from authserver.openapi import admin, oauth
 
 bp = Blueprint("openapi", __name__)
 

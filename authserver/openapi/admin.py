@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..admin_api import SCOPE_MAP
-from ..admin_api.resources import (
+from authserver.admin_api import SCOPE_MAP
+from authserver.admin_api.resources import (
     BOOL,
     COLLECTION,
     INT,
@@ -28,8 +28,8 @@ from ..admin_api.resources import (
     Field,
     Resource,
 )
-from ..admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
-from .oauth import MALL_ID
+from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
+from authserver.openapi.oauth import MALL_ID
 
 BASE = "/malls/{mall_id}/api/v2/admin"
 DATE = {"type": "string", "format": "date-time"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import scopes
+from authserver import scopes
 
 MALL_ID = {
     "name": "mall_id",

@@ -10,6 +10,6 @@ Only SQLAlchemy's public API: statements built once at import and run with
 are the models' hybrid methods (``models.Token.access_active``, ...), written once.
 """
 
-from .reads import init_app, read_engine, reader
+from authserver.store.reads import init_app, read_engine, reader
 
 __all__ = ["init_app", "read_engine", "reader"]

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, fields
 
 from sqlalchemy import Row, bindparam, select
 
-from ..models import App
-from ..models.apps import AuthlibClient
-from .reads import reader
+from authserver.models import App
+from authserver.models.apps import AuthlibClient
+from authserver.store.reads import reader
 
 _APPS = App.__table__
 #: App Keys are 22 characters; anything longer is no App Key and is not looked up.

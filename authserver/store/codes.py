@@ -27,12 +27,12 @@ from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, exists, select, update
 
-from ..crypto import sha256_hex
-from ..extensions import db
-from ..models import AuditEvent, AuthorizationCode, Installation, Token
-from ..models.base import utcnow
-from ..models.grants import AuthlibCode
-from .reads import reader
+from authserver.extensions import db
+from authserver.models import AuditEvent, AuthorizationCode, Installation, Token
+from authserver.models.base import utcnow
+from authserver.models.grants import AuthlibCode
+from authserver.security.crypto import sha256_hex
+from authserver.store.reads import reader
 
 _CODES = AuthorizationCode.__table__
 _INSTALLATIONS = Installation.__table__

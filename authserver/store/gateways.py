@@ -10,12 +10,12 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 
-from .. import audit
-from ..crypto import SECRET_LENGTH, random_base62, sha256_hex
-from ..extensions import db
-from ..models import GatewayClient
-from ..models.base import utcnow
-from .reads import reader
+from authserver.extensions import db
+from authserver.models import GatewayClient
+from authserver.models.base import utcnow
+from authserver.security import audit
+from authserver.security.crypto import SECRET_LENGTH, random_base62, sha256_hex
+from authserver.store.reads import reader
 
 #: Gateway ids carry this prefix; App Keys are plain base62, so the two never collide.
 ID_PREFIX = "gw_"

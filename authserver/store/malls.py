@@ -7,9 +7,9 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
-from ..models import Developer, Mall, Operator
-from .reads import reader
+from authserver.extensions import db
+from authserver.models import Developer, Mall, Operator
+from authserver.store.reads import reader
 
 _MALLS = Mall.__table__
 MAX_MALL_ID_LENGTH = 64

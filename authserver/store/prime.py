@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, select
 
-from ..crypto import sha256_hex
-from ..models import App, AuthorizationCode, GatewayClient, Installation, Mall, Token
-from ..models.base import utcnow
-from . import codes, tokens
-from .clients import CLIENT_COLUMNS, MAX_CLIENT_ID_LENGTH, Client
-from .gateways import ID_PREFIX, GatewayRow
-from .malls import MallRef, valid_mall_id
-from .reads import reader
+from authserver.models import App, AuthorizationCode, GatewayClient, Installation, Mall, Token
+from authserver.models.base import utcnow
+from authserver.security.crypto import sha256_hex
+from authserver.store import codes, tokens
+from authserver.store.clients import CLIENT_COLUMNS, MAX_CLIENT_ID_LENGTH, Client
+from authserver.store.gateways import ID_PREFIX, GatewayRow
+from authserver.store.malls import MallRef, valid_mall_id
+from authserver.store.reads import reader
 
 _URL_MALL = Mall.__table__.alias("url_mall")
 _GATEWAYS, _APPS = GatewayClient.__table__, App.__table__

@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, Executable, Row, create_engine, event
 
-from ..dbpool import watch_idle_connections
-from ..extensions import db
+from authserver.extensions import db
+from authserver.store.dbpool import watch_idle_connections
 
 ENGINE = "authserver.read_engine"
 T = TypeVar("T")

@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Row, and_, bindparam, select
 
-from .. import scopes
-from ..models import App, Installation, Mall, Token
-from ..models.base import utcnow
-from .reads import reader
+from authserver import scopes
+from authserver.models import App, Installation, Mall, Token
+from authserver.models.base import utcnow
+from authserver.store.reads import reader
 
 ACCESS_TOKEN = "access_token"
 REFRESH_TOKEN = "refresh_token"

@@ -1,0 +1,1 @@
+"""The command line: one Click group (``authserver ...`` or ``flask --app authserver ...``)."""

@@ -1,0 +1,1 @@
+"""Platform plumbing: error shapes, headers, request limits, logging and health, sessions, i18n."""
