@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from authserver.admin_api.resources import MAX_INT, Resource
+from authserver.admin_api.resources import MAX_INT, RESOURCES, Resource
 from authserver.extensions import db
 from authserver.models.base import utcnow
 from authserver.platform.http import COMPACT_JSON
@@ -138,7 +138,7 @@ def list_json(
     rows = reader().execute(_STATEMENTS[resource.per_app]["list"], parameters)
     return [
         record_text(
-            resource, zone, row.record_no, row.data_text, row.created_date, row.updated_date
+            resource.path, zone, row.record_no, row.data_text, row.created_date, row.updated_date
         )
         for row in rows
     ]
@@ -146,18 +146,19 @@ def list_json(
 
 @lru_cache(maxsize=4096)
 def record_text(
-    resource: Resource,
+    path: str,
     zone: ZoneInfo,
     record_no: int,
     data_text: str,
     created: datetime,
     updated: datetime,
 ) -> str:
-    """A record's answer as compact JSON text: a pure function of the row's values, so a record
-    read again while unchanged is not encoded again (at most 4096 kept, least recently used
-    dropped)."""
+    """A record of the resource at ``path`` as its answer's compact JSON text: a pure function
+    of the row's values, so a record read again while unchanged is not encoded again (at most
+    4096 kept, the least recently used dropped). Keyed by the path, not the ``Resource``:
+    hashing that frozen dataclass on every record cost more than the cache lookup."""
     record = StoredRecord(record_no, json.loads(data_text), created, updated)
-    return COMPACT_JSON.encode(to_json(resource, record, zone))
+    return COMPACT_JSON.encode(to_json(RESOURCES[path], record, zone))
 
 
 class StoredRecord(NamedTuple):
