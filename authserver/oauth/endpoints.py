@@ -13,10 +13,9 @@ from flask import Blueprint, Response, abort, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from authserver.extensions import csrf, db
-from authserver.oauth.jwt_tokens import lookup_digest
 from authserver.oauth.requests import request_credentials
 from authserver.oauth.server import authorization_server
-from authserver.oauth.token_lookup import MAX_TOKEN_LENGTH
+from authserver.oauth.token_lookup import MAX_TOKEN_LENGTH, access_token_digest
 from authserver.oauth.transport import require_tls
 from authserver.platform.errors import oauth_error
 from authserver.store import prime
@@ -78,7 +77,7 @@ def introspect() -> Response:
     presented = _single("token")
     digest = None
     if presented and len(presented) <= MAX_TOKEN_LENGTH:
-        digest = lookup_digest(presented)
+        digest = access_token_digest(presented)
     gateway_id = credentials[0] if credentials else None
     _require_mall(prime.introspection(g.mall_id, gateway_id, digest))
     return _answer("introspection")

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from authserver.oauth.jwt_tokens import lookup_digest
 from authserver.security.crypto import sha256_hex
-from authserver.store import tokens
+from authserver.store import reader, tokens
 from authserver.store.tokens import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_KINDS, FoundToken
 
 __all__ = ["ACCESS_TOKEN", "REFRESH_TOKEN", "FoundToken", "find_token", "token_hint"]
@@ -34,9 +34,16 @@ def token_hint(form: MultiDict) -> str | None:
     return None
 
 
+def access_token_digest(value: str) -> str | None:
+    """``jwt_tokens.lookup_digest(value)``, once per request: introspection's view needs it for
+    its one statement before Authlib's hooks look the token up, and a JWT's signature should be
+    verified once, not twice."""
+    return reader().lookup("access_digest", value, lambda: lookup_digest(value))
+
+
 def token_digest(kind: str, value: str) -> str | None:
     """What the row of a token of ``kind`` is found by (``None``: it cannot be ours)."""
-    return lookup_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
+    return access_token_digest(value) if kind == ACCESS_TOKEN else sha256_hex(value)
 
 
 def find_token(value: str, hint: str | None = None) -> FoundToken | None:
