@@ -80,15 +80,23 @@ CODE_COLUMNS = (
     AuthorizationCode.unexpired(bindparam("now")).label("unexpired"),
     _INSTALLATIONS.c.scope.label("installed_scope"),
 )
-FIND = (
-    select(*CODE_COLUMNS)
-    .outerjoin(
+
+
+def with_installation(from_: Any) -> Any:
+    """``from_`` (ending in ``authorization_codes``) outer-joined to the code's app's
+    installation on the code's mall (the installations' unique index)."""
+    return from_.outerjoin(
         _INSTALLATIONS,
         and_(
             _INSTALLATIONS.c.mall_pk == _CODES.c.mall_pk,
             _INSTALLATIONS.c.app_pk == _CODES.c.app_pk,
         ),
     )
+
+
+FIND = (
+    select(*CODE_COLUMNS)
+    .select_from(with_installation(_CODES))
     .where(_CODES.c.code_hash == bindparam("digest"))
 )
 

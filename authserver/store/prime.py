@@ -14,7 +14,7 @@ queries as usual.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 
 from authserver.models import App, AuthorizationCode, GatewayClient, Installation, Mall, Token
 from authserver.models.base import utcnow
@@ -68,14 +68,10 @@ CODE_EXCHANGE = (
         *(column.label(f"code_{column.key}") for column in codes.CODE_COLUMNS),
     )
     .select_from(
-        _URL_MALL.outerjoin(_APPS, _APPS.c.client_id == bindparam("client_id"))
-        .outerjoin(_CODES, _CODES.c.code_hash == bindparam("digest"))
-        .outerjoin(
-            _INSTALLATIONS,
-            and_(
-                _INSTALLATIONS.c.mall_pk == _CODES.c.mall_pk,
-                _INSTALLATIONS.c.app_pk == _CODES.c.app_pk,
-            ),
+        codes.with_installation(
+            _URL_MALL.outerjoin(_APPS, _APPS.c.client_id == bindparam("client_id")).outerjoin(
+                _CODES, _CODES.c.code_hash == bindparam("digest")
+            )
         )
     )
     .where(_URL_MALL.c.mall_id == bindparam("mall_id"))
