@@ -12,7 +12,7 @@ from authserver import create_app
 from authserver.extensions import db
 from authserver.models import Developer
 
-from .devcenter import log_in, post_form
+from .devcenter import post_form
 from .devcenter import text as page_text
 from .helpers import PASSWORD, Browser
 from .servers import TEST_ENCRYPTION_KEY
