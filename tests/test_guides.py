@@ -306,3 +306,17 @@ def test_every_app_page_links_the_guides(live_server, world, tab):
 def test_the_guides_are_public_and_linked_before_login(live_server):
     _, page = fetch(live_server, "/developers/")
     assert "/developers/guides/" in page.links
+
+
+def test_the_samples_never_name_an_untrusted_host(live_server, configure):
+    """A steered Host header does not get into the samples (issuer.py's rule); a configured
+    issuer does."""
+    steered = requests.get(
+        live_server + "/developers/guides/authentication", headers={"Host": "evil.example"}
+    )
+    assert "evil.example" not in steered.text
+    assert "https://auth.example/malls/demomall/api/v2/oauth/token" in steered.text
+    configure(AUTHSERVER_ISSUER="https://id.shop.example/")
+    configured = requests.get(live_server + "/developers/guides/api").text
+    assert "https://id.shop.example/malls/demomall/api/v2/admin/products" in configured
+    assert live_server not in configured
