@@ -110,10 +110,10 @@ def test_the_404_rule_sample_is_what_the_admin_api_answers(live_server, demo_wor
 
 
 def test_the_call_limit_shown_is_the_configured_one(live_server, configure):
-    configure(AUTHSERVER_API_BUCKET_SIZE=7, AUTHSERVER_API_LEAK_PER_SECOND=0.5)
+    configure(AUTHSERVER_API_BUCKET_SIZE=7, AUTHSERVER_API_LEAK_PER_SECOND=1.05)
     response, _ = fetch(live_server, "/developers/guides/api")
     assert "X-Api-Call-Limit: 12/7" in response.text
-    assert "<strong>7</strong> calls that drains <strong>0.5</strong> per second" in response.text
+    assert "<strong>7</strong> calls that drains <strong>1.05</strong> per second" in response.text
     assert "Retry-After" in response.text and "429" in response.text
 
 
