@@ -122,6 +122,11 @@ def _pages(app, world) -> list[tuple[str, str, str]]:
             _authorize_query(world).replace("mall.read_product", "mall.read_order"),
         ),
         ("error: authorization", "operator", _authorize_query(world).replace(web, "unknown")),
+        ("landing.index", "anonymous", "/"),
+        ("guides.index", "anonymous", "/developers/guides/"),
+        ("guides.authentication", "anonymous", "/developers/guides/authentication"),
+        ("guides.api", "anonymous", "/developers/guides/api"),
+        ("guides.reference", "anonymous", "/developers/guides/api-reference"),
         ("error: not found", "anonymous", "/malls/nosuchmall/admin/login"),
         ("error: forbidden", "developer", f"/review/apps/{web}"),
     ]
