@@ -63,10 +63,11 @@ def test_developer_center_pages_fit(browser, callback, site):
 
 
 def test_signed_out_pages_fit(browser, callback, site):
-    seeds = [f"{site.base}/developers/", f"{site.base}/review/login", f"{site.base}/developers/x"]
+    seeds = [f"{site.base}/", f"{site.base}/review/login", f"{site.base}/developers/x"]
     visited, problems = walk(browser, callback, site, None, seeds)
     assert problems == []
     assert any(url.endswith("/developers/signup") for url in visited)
+    assert any("/developers/guides/" in url for url in visited)
 
 
 def test_review_console_and_audit_trail_fit(browser, callback, site):
