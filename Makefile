@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app authserver
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-deps lint format clean translations
+.PHONY: run serve test test-deps lint format clean translations vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d authserver/translations -l ko -w 100 \
 		--ignore-pot-creation-date --no-fuzzy-matching
 	$(BIN)/pybabel compile -d authserver/translations --statistics
+
+## vendor: re-vendor Swagger UI (the API reference page's assets) from npm into
+## authserver/static/vendor/swagger-ui/ (the version is pinned in the script and its README)
+vendor:
+	tools/vendor_swagger_ui.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -51,14 +51,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from authserver.openapi import init_app as init_openapi
     from authserver.platform import headers, limits
     from authserver.platform.errors import register_error_handlers
-    from authserver.web import developer_center, login, mall_admin, review
+    from authserver.web import chrome, developer_center, guides, landing, login, mall_admin, review
     from authserver.web.icons import bp as icons_bp
 
     del login  # imported for its Flask-Login user loader
     init_i18n(app)
+    chrome.init_app(app)
     oauth.init_app(app)
     mall_admin.init_app(app)
     developer_center.init_app(app)
+    guides.init_app(app)
+    landing.init_app(app)
     review.init_app(app)
     admin_api.init_app(app)
     gateway.init_app(app)

@@ -31,6 +31,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
         lambda raw: [host.strip() for host in raw.split(",") if host.strip()] or None,
     ),
     "AUTHSERVER_TIMEZONE": ("UTC", str),
+    # The platform's name in every page's header and title (the mall's pages add the mall).
+    "AUTHSERVER_PLATFORM_NAME": ("authserver", str),
     "AUTHSERVER_REQUIRE_PKCE": ("native", str),
     "AUTHSERVER_CODE_TTL": (60, int),
     "AUTHSERVER_ACCESS_TOKEN_TTL": (7200, int),

@@ -38,6 +38,8 @@ class Category:
 
 #: Labels and descriptions are English here and marked for the catalogue (``N_``): the consent
 #: and operator pages show them translated (``authserver/translations``, Cafe24's Korean words).
+#: ``covers`` is each category's description line (consent page, permission form, review
+#: console): what it covers, never a repeat of the label.
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "category",
@@ -45,7 +47,7 @@ CATEGORIES: tuple[Category, ...] = (
         N_("Categories, main displays, projects"),
         "categories",
     ),
-    Category("product", N_("Products"), N_("Products"), "products"),
+    Category("product", N_("Products"), N_("Products, options, variants, inventory"), "products"),
     Category(
         "collection",
         N_("Collections"),
@@ -54,7 +56,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category("supply", N_("Suppliers"), N_("Suppliers, supplier users"), "suppliers"),
     Category("personal", N_("Personalization"), N_("Likes, wishes, cart"), "carts"),
-    Category("order", N_("Orders"), N_("Orders"), "orders"),
+    Category("order", N_("Orders"), N_("Orders, shipments, cancellations, returns"), "orders"),
     Category("community", N_("Community"), N_("Reviews, comments"), "boards"),
     Category("customer", N_("Customers"), N_("Customers, customer groups, mileage"), "customers"),
     Category("notification", N_("Notifications"), N_("Mail, messages"), "sms"),
@@ -65,7 +67,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "salesreport",
         N_("Sales reports"),
-        N_("Sales reports"),
+        N_("Sales volume, hourly and daily sales"),
         "reports/salesvolume",
         writable=False,
     ),

@@ -22,7 +22,7 @@ def test_list_shows_date_placeholder_name_status_and_create_button(app, develope
         assert name in page
     assert "In production" in page
     assert re.search(r'<time datetime="[^"]+">\d{4}-\d{2}-\d{2}</time>', page)
-    assert page.count("app-icon placeholder") == 3
+    assert page.count("default-app-icon.svg") == 3
     assert 'href="/developers/apps/new"' in page and "Create app" in page
     assert 'aria-current="page"' in page
 
@@ -46,7 +46,7 @@ def test_list_shows_the_icon_when_there_is_one(app, developer_client, world):
         db.session.commit()
     page = text(developer_client.get("/developers/apps"))
     assert f'src="/apps/{world.web.client_id}/icon?v=' in page
-    assert page.count("app-icon placeholder") == 2
+    assert page.count("default-app-icon.svg") == 2
 
 
 def test_list_shows_only_my_apps(app, client, world):

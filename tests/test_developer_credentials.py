@@ -18,7 +18,7 @@ def test_page_shows_type_key_and_hidden_secret_with_copy_buttons(app, developer_
     assert "Web app" in page and "(read only)" in page
     assert world.web.client_id in page
     secret_box = re.search(r'<details class="secret">(.*?)</details>', page, re.S).group(1)
-    assert "<summary>Show App Secret</summary>" in secret_box
+    assert '<span class="when-closed">Show App Secret</span>' in secret_box
     assert world.web.client_secret in secret_box  # inside the closed <details>, shown on demand
     # copy buttons start hidden and the static script reveals them; no inline script (CSP)
     assert page.count('class="copy"') == 2

@@ -57,7 +57,7 @@ def test_page_lists_installed_apps_with_icon_permissions_installer_and_date(
     html = _apps_page(browser)
     assert "Web App" in html and "Other App" in html
     assert f'src="/apps/{world.web.client_id}/icon?v=' in html
-    assert 'class="app-icon placeholder"' in html  # Other App has no icon
+    assert 'src="/static/img/default-app-icon.svg"' in html  # Other App has no icon: the default
     assert browser.get(browser.url(f"/apps/{world.web.client_id}/icon")).content == PNG_1X1
     # Permissions grouped by category, read and write spelled out.
     assert "Products: read, write" in html

@@ -267,7 +267,7 @@ def demo_command(as_json: bool, base_url: str) -> None:
     _migrate()  # the same schema ``init-db`` makes (a no-op when it has run)
     developer = db.session.scalar(select(Developer).where(Developer.email == DEMO_DEVELOPER))
     if developer is None:
-        developer = Developer(email=DEMO_DEVELOPER)
+        developer = Developer(email=DEMO_DEVELOPER, display_name="Demo Developer")
         developer.set_password(DEMO_PASSWORD)
         db.session.add(developer)
         db.session.flush()

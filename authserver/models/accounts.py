@@ -35,11 +35,29 @@ class PasswordMixin:
         return check_password_hash(self.password_hash, password)
 
 
+def default_display_name(email: str) -> str:
+    """The name shown for an account that chose none: the email's local part (the part before
+    the ``@``), so the address itself is never shown to operators."""
+    return email.partition("@")[0][:DISPLAY_NAME_MAX] or "developer"
+
+
+#: The longest display name (the column's width; the sign-up and account forms check it).
+DISPLAY_NAME_MAX = 100
+
+
+def _display_name_default(context) -> str:
+    return default_display_name(context.get_current_parameters()["email"])
+
+
 class Developer(PasswordMixin, db.Model):
     __tablename__ = "developers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Shown to operators on the consent page and to reviewers; the email stays private.
+    display_name: Mapped[str] = mapped_column(
+        String(DISPLAY_NAME_MAX), default=_display_name_default
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     apps = relationship("App", back_populates="developer", cascade="all, delete-orphan")

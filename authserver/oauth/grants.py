@@ -28,6 +28,7 @@ from authserver.extensions import db
 from authserver.models import AuthorizationCode, Installation, Token
 from authserver.models.base import utcnow
 from authserver.oauth.tokens import Grantor, TokenResponse, store_token, token_row
+from authserver.platform.i18n import N_
 from authserver.security import audit
 from authserver.security.crypto import sha256_hex
 from authserver.store import codes
@@ -87,9 +88,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         """
         redirect_uri = request.payload.redirect_uri
         if not redirect_uri:
-            raise InvalidRequestError("The 'redirect_uri' parameter is required.")
+            raise InvalidRequestError(N_("The 'redirect_uri' parameter is required."))
         if not client.check_redirect_uri(redirect_uri):
-            raise InvalidRequestError("The redirect_uri is not registered for this app.")
+            raise InvalidRequestError(N_("The redirect_uri is not registered for this app."))
         return redirect_uri
 
     def validate_requested_scope(self) -> None:

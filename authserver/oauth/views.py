@@ -18,6 +18,7 @@ from authserver.oauth.requests import ServerRequest
 from authserver.oauth.server import authorization_server
 from authserver.oauth.transport import require_tls
 from authserver.platform.errors import error_page
+from authserver.platform.i18n import N_
 from authserver.platform.tenancy import bind_mall
 from authserver.scopes import group_by_category
 from authserver.web.mall_admin.auth import current_operator
@@ -135,14 +136,26 @@ def _error_redirect(error: OAuth2Error):
     return response
 
 
+#: The descriptions that reach the error page (no usable client or redirect URI, so nowhere to
+#: redirect) besides the ones marked where they are raised (``grants.py``): Authlib's and the
+#: repeated-parameter check's, marked here for the catalogue. JSON answers keep the English.
+PAGE_DESCRIPTIONS = (
+    N_("Missing 'client_id' parameter."),
+    N_("The client does not exist on this server."),
+    N_("The 'client_id' parameter is repeated."),
+    N_("The 'redirect_uri' parameter is repeated."),
+    N_("Only response_type=code is supported."),
+)
+
+
 def _authorization_error_page(error: OAuth2Error):
-    # The description is one of ours (never the request's input), so it is safe to show; it
-    # stays in English (it is the developer's to fix), under a translated explanation.
+    # The description is one of ours or Authlib's (never the request's input), so it is safe
+    # to show; the page shows it in the operator's language (the catalogue has every one).
     return error_page(
         400,
         _("This app's request cannot be processed"),
         _("The link that opened this page is not valid. Tell the app's developer."),
-        detail=error.description or "",
+        detail=_(error.description) if error.description else "",
     )
 
 

@@ -143,7 +143,9 @@ def read_credentials(page: Page) -> str:
     """The Authentication tab: the key's copy button copies it; the secret is hidden until
     "Show App Secret" is opened, and is the secret the server holds."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.get_by_role("link", name="Authentication").click()
+    page.get_by_role("navigation", name="App settings").get_by_role(
+        "link", name="Authentication"
+    ).click()
     client_id = page.locator("#app-key").inner_text().strip()
     secret = page.locator("#app-secret")
     expect(secret).to_be_hidden()

@@ -1,4 +1,4 @@
-"""Developer accounts: the landing page, sign up, log in, log out."""
+"""Developer accounts: the landing page, sign up, log in, log out, the account page."""
 
 from __future__ import annotations
 
@@ -11,10 +11,22 @@ from sqlalchemy.exc import IntegrityError
 
 from authserver.extensions import db
 from authserver.models import Developer
+from authserver.models.accounts import default_display_name
 from authserver.security import audit, bruteforce, ratelimit
 from authserver.web.developer_center import bp
-from authserver.web.developer_center.common import form_status, status_label
-from authserver.web.developer_center.forms import ActionForm, LoginForm, SignupForm
+from authserver.web.developer_center.common import (
+    current_developer,
+    developer_required,
+    form_status,
+    status_label,
+)
+from authserver.web.developer_center.forms import (
+    DISPLAY_NAME_HINT,
+    AccountForm,
+    ActionForm,
+    LoginForm,
+    SignupForm,
+)
 from authserver.web.login import email_login, end_session
 
 bp.add_app_template_filter(status_label, "status_label")
@@ -57,10 +69,15 @@ def signup():
         wait = _signup_wait()
         if wait:
             form.email.errors.append(TOO_MANY_SIGNUPS)
-            page = render_template("developer_center/signup.html", form=form)
+            page = render_template(
+                "developer_center/signup.html", form=form, display_name_hint=DISPLAY_NAME_HINT
+            )
             return page, 429, {"Retry-After": str(wait)}
         # The slow hash on both paths, so the time taken does not tell them apart either.
-        developer = Developer(email=form.email.data)
+        developer = Developer(
+            email=form.email.data,
+            display_name=form.display_name.data or default_display_name(form.email.data),
+        )
         developer.set_password(form.password.data)
         taken = db.session.scalar(select(Developer.id).where(Developer.email == form.email.data))
         event = "developer_signup_taken"
@@ -75,7 +92,10 @@ def signup():
         db.session.commit()
         flash(SIGNED_UP, "success")
         return redirect(url_for("developer_center.login"), code=303)
-    return render_template("developer_center/signup.html", form=form), form_status(form)
+    page = render_template(
+        "developer_center/signup.html", form=form, display_name_hint=DISPLAY_NAME_HINT
+    )
+    return page, form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -91,3 +111,23 @@ def logout():
         end_session()
         flash("You are logged out.", "success")
     return redirect(url_for("developer_center.login"), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@developer_required
+def account():
+    """The developer's own account: the display name operators and reviewers see."""
+    developer = current_developer()
+    form = AccountForm(obj=developer)
+    if form.validate_on_submit():
+        developer.display_name = form.display_name.data
+        db.session.commit()
+        flash("Display name saved.", "success")
+        return redirect(url_for("developer_center.account"), code=303)
+    page = render_template(
+        "developer_center/account.html",
+        form=form,
+        developer=developer,
+        display_name_hint=DISPLAY_NAME_HINT,
+    )
+    return page, form_status(form)

@@ -24,6 +24,7 @@ from wtforms.validators import (
 )
 
 from authserver import scopes
+from authserver.models.accounts import DISPLAY_NAME_MAX
 from authserver.models.apps import NATIVE, WEB
 from authserver.store.malls import mall_id_problem
 from authserver.validators import https_url_problem, redirect_uri_list_problems
@@ -75,8 +76,20 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+DISPLAY_NAME_HINT = (
+    "Shown to mall operators when they install your apps, and to reviewers. "
+    "Your email address stays private."
+)
+DISPLAY_NAME = [
+    Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
+    FullMatch(r"[^\x00-\x1f\x7f]*", "Use letters, digits, spaces and punctuation only."),
+]
+
+
 class SignupForm(FlaskForm):
     email = StringField("Email", validators=EMAIL, filters=[_strip, _lower])
+    #: Optional: left empty, the account is named after the email's local part.
+    display_name = StringField("Display name", validators=DISPLAY_NAME, filters=[_strip])
     password = PasswordField("Password", validators=NEW_PASSWORD)
     confirm = PasswordField(
         "Repeat the password",
@@ -84,6 +97,16 @@ class SignupForm(FlaskForm):
             InputRequired("Repeat the password."),
             EqualTo("password", message="The two passwords differ."),
         ],
+    )
+
+
+class AccountForm(FlaskForm):
+    """The Developer Center's account page: the name operators and reviewers see."""
+
+    display_name = StringField(
+        "Display name",
+        validators=[DataRequired("Enter a display name."), *DISPLAY_NAME],
+        filters=[_strip],
     )
 
 

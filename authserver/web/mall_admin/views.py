@@ -29,7 +29,7 @@ def login():
         account = f"operator:{g.mall.mall_id}:{form.user_id.data}"
         verdict = bruteforce.check(account)
         if not verdict.allowed:
-            form.password.errors.append(bruteforce.TOO_MANY_ATTEMPTS)
+            form.password.errors.append(_(bruteforce.TOO_MANY_ATTEMPTS))
             page = render_template("mall_admin/login.html", form=form, mall=g.mall)
             return page, 429, bruteforce.retry_headers(verdict)
         operator = auth.authenticate(g.mall, form.user_id.data, form.password.data)
