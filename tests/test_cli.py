@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from authserver.extensions import db
 from authserver.models import App, Developer, Mall, Operator, Reviewer
 
+from .servers import ROOT
+
 
 @pytest.fixture
 def cli(app):
@@ -240,6 +242,16 @@ def test_errors_name_the_option_given(cli, app):
     assert "--redirect-uri" in http.output and "'http://x.example/cb'" in http.output
     assert "Line " not in http.output
     assert _count(app, Mall) == 0 and _count(app, App) == 0
+
+
+def test_every_audited_event_is_in_the_catalogue():
+    """``audit list --event`` and the review page accept the catalogue's names only."""
+    from authserver.security.audit import EVENTS
+
+    pattern = re.compile(r'(?:record|_audit_row|_audit)\(\s*"(\w+)"|event = "(\w+)"')
+    source = "\n".join(path.read_text() for path in (ROOT / "authserver").rglob("*.py"))
+    names = {name for match in pattern.findall(source) for name in match if name}
+    assert len(names) > 20 and names <= set(EVENTS), names - set(EVENTS)
 
 
 def test_an_unknown_audit_event_is_an_error(cli):
