@@ -205,7 +205,7 @@ def test_the_console_scripts_help_is_its_own_with_examples(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Usage: authserver [OPTIONS] COMMAND")
     assert "A general utility script for Flask" not in result.output
-    assert "Administer authserver" in result.output and "Examples:" in result.output
+    assert "Administer authserver" in result.output and "Examples (" in result.output
     assert "--json, on every command" in result.output  # explained once, here
     listed = result.output.split("Commands:")[1]
     assert re.search(r"^  run ", listed, re.MULTILINE)  # make run serves with it

@@ -26,7 +26,7 @@ with snake_case keys instead of text (audit list: one object per line), for scri
 bars appear only at a terminal, never with --json.
 
 \b
-Examples:
+Examples (in a clone the script is .venv/bin/authserver):
   authserver init-db
   eval "$(authserver demo --env)"          # sets $APP_KEY and $APP_SECRET
   authserver developer create dev@example.com --password 'a long password'
