@@ -35,7 +35,10 @@ from authserver.models import App, Developer, Mall, Operator
 @with_appcontext
 @json_option
 @click.option(
-    "--env", "as_env", is_flag=True, help="Print shell assignments for eval: APP_KEY, APP_SECRET."
+    "--env",
+    "as_env",
+    is_flag=True,
+    help="Print APP_KEY, APP_SECRET, AUTHORIZE_URL and TOKEN_URL as shell assignments, for eval.",
 )
 @click.option(
     "--base-url",
