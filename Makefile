@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app authserver
+# The console script (pyproject.toml): works without an activated virtualenv.
+AUTHSERVER := $(BIN)/authserver
 HOST ?= 127.0.0.1
 PORT ?= 5000
+BASE := http://$(HOST):$(PORT)
 
 .PHONY: run serve test test-deps lint format clean translations vendor
 
@@ -20,15 +22,21 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-## run: serve on http://127.0.0.1:5000 with demo data (seeded once) on SQLite in instance/
+## run: serve on http://127.0.0.1:5000 (make run PORT=8000: another port) with demo data
+## (seeded once) on SQLite in instance/; prints what the README's journey needs
 run: $(VENV)/.installed
-	$(FLASK) init-db
-	$(FLASK) demo --base-url http://$(HOST):$(PORT)
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(AUTHSERVER) init-db
+	@$(AUTHSERVER) demo --base-url $(BASE)
+	@echo
+	@echo 'In another shell, in this directory, set what the README'"'"'s commands use:'
+	@echo '  PORT=$(PORT) BASE=$(BASE)'
+	@echo '  eval "$$($(AUTHSERVER) demo --env --base-url "$$BASE")"'
+	@echo
+	@$(AUTHSERVER) run --host $(HOST) --port $(PORT)
 
 ## serve: production serving with granian (deploy/serve.py; docs/deploy.md for the env)
 serve: $(VENV)/.installed
-	$(FLASK) init-db
+	$(AUTHSERVER) init-db
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python deploy/serve.py wsgi:app
 
 ## test: the whole suite (SQLite, or PostgreSQL when AUTHSERVER_TEST_DATABASE_URL is set)

@@ -23,7 +23,7 @@ MIGRATIONS_DIRECTORY = os.path.join(os.path.dirname(__file__), "migrations")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The application factory: ``flask --app authserver run`` and ``wsgi.py`` both call it."""
+    """The application factory: ``authserver run`` and ``wsgi.py`` both call it."""
     app = AuthServerFlask(__name__, instance_relative_config=True)
     if os.environ.get("AUTHSERVER_INSTANCE_PATH"):
         app.instance_path = os.environ["AUTHSERVER_INSTANCE_PATH"]

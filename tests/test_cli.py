@@ -1,13 +1,20 @@
-"""The command line (DESIGN.md "Command line"): --json output, refusals that write nothing."""
+"""The command line (DESIGN.md "Command line"): --json output, refusals that write nothing and
+name the option, help for every command and option."""
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from authserver.extensions import db
 from authserver.models import App, Developer, Mall, Operator, Reviewer
+
+from .servers import ROOT
 
 
 @pytest.fixture
@@ -163,3 +170,118 @@ def test_demo_is_seeded_once_and_prints_json(cli, app):
     assert set(first) >= {"developer", "mall", "operator", "app"}
     assert "client_id=" + first["app"]["client_id"] in first["authorize_url"]
     assert _count(app, App) == 1 and _count(app, Mall) == 1
+
+
+# -- help and errors (issue 19) ---------------------------------------------------------
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if name == "db":  # Flask-Migrate's, hidden from the console script (authserver.cli.group)
+            continue
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield " ".join((*prefix, name)), command
+
+
+def test_every_command_and_option_has_a_one_line_description(app):
+    for name, command in _commands(app.cli):
+        assert command.help and command.get_short_help_str(limit=200), name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts[0]}"
+                if param.name == "as_json":
+                    assert "JSON" in param.help, name
+    for name, group in app.cli.commands.items():
+        if hasattr(group, "commands") and name != "db":
+            assert group.help, name
+
+
+def test_the_console_scripts_help_is_its_own_with_examples(tmp_path):
+    from authserver.cli.group import cli as console
+
+    result = CliRunner().invoke(
+        console, ["--help"], env={"AUTHSERVER_INSTANCE_PATH": str(tmp_path)}, prog_name="authserver"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: authserver [OPTIONS] COMMAND")
+    assert "A general utility script for Flask" not in result.output
+    assert "Administer authserver" in result.output and "Examples (" in result.output
+    assert "--json, on every command" in result.output  # explained once, here
+    listed = result.output.split("Commands:")[1]
+    assert re.search(r"^  run ", listed, re.MULTILINE)  # make run serves with it
+    for hidden in ("db", "routes", "shell"):
+        assert not re.search(rf"^  {hidden} ", listed, re.MULTILINE)
+    assert "--app" not in result.output
+
+
+def test_app_status_usage_breaks_no_word():
+    from authserver.cli.commands import app_status
+
+    result = CliRunner().invoke(app_status, ["--help"], terminal_width=80, prog_name="app status")
+    usage = result.output.splitlines()[0]
+    assert usage.endswith("[OPTIONS] CLIENT_ID STATUS"), usage
+    assert "review_rejected" in result.output  # the statuses, in the help text
+
+
+def test_errors_name_the_option_given(cli, app):
+    _developer(cli)
+    wrong_developer = cli(
+        "mall", "create", "shop-two", "--operator", "boss", "--password", "long enough",
+        "--test-mall-of", "nobody@example.com",
+    )  # fmt: skip
+    assert wrong_developer.exit_code == 2
+    assert (
+        "--test-mall-of" in wrong_developer.output and "--developer" not in wrong_developer.output
+    )
+    http = cli(
+        "app", "create", "--developer", "a@example.com", "--name", "X",
+        "--url", "https://x.example/", "--redirect-uri", "https://x.example/ok",
+        "--redirect-uri", "http://x.example/cb",
+    )  # fmt: skip
+    assert http.exit_code == 2
+    assert "--redirect-uri" in http.output and "'http://x.example/cb'" in http.output
+    assert "Line " not in http.output
+    assert _count(app, Mall) == 0 and _count(app, App) == 0
+
+
+def test_every_audited_event_is_in_the_catalogue():
+    """``audit list --event`` and the review page accept the catalogue's names only."""
+    from authserver.security.audit import EVENTS
+
+    pattern = re.compile(r'(?:record|_audit_row|_audit)\(\s*"(\w+)"|event = "(\w+)"')
+    source = "\n".join(path.read_text() for path in (ROOT / "authserver").rglob("*.py"))
+    names = {name for match in pattern.findall(source) for name in match if name}
+    assert len(names) > 20 and names <= set(EVENTS), names - set(EVENTS)
+
+
+def test_an_unknown_audit_event_is_an_error(cli):
+    result = cli("audit", "list", "--event", "nosuchevent")
+    assert result.exit_code == 2 and "nosuchevent" in result.output
+    assert cli("audit", "list", "--event", "login_failed").exit_code == 0
+
+
+def test_app_create_prints_the_secret_as_text(cli, app):
+    _developer(cli)
+    result = cli(
+        "app", "create", "--developer", "a@example.com", "--name", "X",
+        "--url", "https://x.example/",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        row = db.session.scalar(db.select(App))
+        assert f"App Key     {row.client_id}" in result.output
+        assert f"App Secret  {row.client_secret}" in result.output
+
+
+def test_demo_env_is_shell_assignments(cli):
+    result = cli("demo", "--env", "--base-url", "http://127.0.0.1:8123")
+    assert result.exit_code == 0, result.output
+    values = dict(shlex.split(line)[0].split("=", 1) for line in result.output.splitlines())
+    demo = json.loads(cli("demo", "--json", "--base-url", "http://127.0.0.1:8123").output)
+    assert values == {
+        "APP_KEY": demo["app"]["client_id"],
+        "APP_SECRET": demo["app"]["client_secret"],
+        "AUTHORIZE_URL": demo["authorize_url"],
+        "TOKEN_URL": "http://127.0.0.1:8123/malls/demomall/api/v2/oauth/token",
+    }
+    assert cli("demo", "--env", "--json").exit_code == 2

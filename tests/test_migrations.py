@@ -78,7 +78,7 @@ def _head_matches_models(database_url: str, instance) -> None:
                 revision = MigrationContext.configure(connection).get_current_revision()
                 assert revision is not None
                 assert "parent_id IS NOT NULL" in _parent_index_where(connection)
-            assert upgrade_database() == "upgraded"  # idempotent: already at head
+            assert upgrade_database() == "current"  # at head: Alembic not even started
             runner = app.test_cli_runner()
             result = runner.invoke(args=["init-db"])
             assert result.exit_code == 0, result.output
@@ -119,7 +119,7 @@ def test_init_db_adopts_a_create_all_database_and_refuses_a_different_one(sqlite
     with app.app_context():
         db.create_all()  # as every database made before migrations existed
         assert upgrade_database() == "adopted"
-        assert upgrade_database() == "upgraded"
+        assert upgrade_database() == "current"
         assert schema_differences() == []
         db.engine.dispose()
 

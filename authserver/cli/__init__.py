@@ -1,1 +1,1 @@
-"""The command line: one Click group (``authserver ...`` or ``flask --app authserver ...``)."""
+"""The command line: one Click group (``.venv/bin/authserver ...``; ``authserver.cli.group``)."""

@@ -7,15 +7,27 @@ import json
 import click
 from flask.cli import AppGroup
 
-from authserver.security.audit import as_dict, recent
+from authserver.security.audit import EVENTS, as_dict, recent
 
 audit_cli = AppGroup("audit", help="The security audit trail.")
 
 
 @audit_cli.command("list")
-@click.option("--event", default=None, help="Only events of this kind (e.g. login_failed).")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--event",
+    default=None,
+    metavar="EVENT",
+    type=click.Choice(sorted(EVENTS)),
+    help="Only events of this kind, e.g. login_failed (an unknown kind is an error).",
+)
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="At most this many events (1-1000).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
 def list_command(event: str | None, limit: int, as_json: bool) -> None:
     """List security events, newest first."""
     for entry in recent(event, limit):

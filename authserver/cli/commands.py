@@ -1,29 +1,28 @@
-"""The command line (DESIGN.md, "Command line"): ``flask --app authserver <command>``.
+"""The command line (DESIGN.md, "Command line"): ``.venv/bin/authserver <command>``.
 
-Every command that creates something takes ``--json`` and then prints one JSON object with
-snake_case keys. Bad input is refused with a message and a non-zero exit, before anything is
+Every command that creates or changes something takes ``--json`` (``output.JSON_HELP``). Bad
+input is refused with a message naming the option and a non-zero exit, before anything is
 written.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
-from urllib.parse import urlencode
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from authserver import scopes
 from authserver.app_status import Status
+from authserver.cli.output import emit, json_option, progress
 from authserver.extensions import db
-from authserver.models import App, Developer, Mall, Operator, Reviewer
+from authserver.models import App, Developer, Reviewer
 from authserver.models.apps import APP_TYPES
 from authserver.security import audit
 from authserver.store.malls import create_mall, mall_id_problem
-from authserver.validators import https_url_problem, redirect_uri_list_problems
+from authserver.validators import MAX_REDIRECT_URIS, https_url_problem, redirect_uri_problem
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DEVELOPER = "developer@demo.example"
@@ -31,10 +30,6 @@ DEMO_MALL = "demomall"
 DEMO_OPERATOR = "owner"
 DEMO_REDIRECT_URI = "https://app.example/callback"
 DEMO_SCOPES = ["mall.read_product", "mall.write_product", "mall.read_order", "mall.read_store"]
-
-
-def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
-    click.echo(json.dumps(payload) if as_json else text)
 
 
 def _password_option(func):
@@ -46,10 +41,11 @@ def _require_password(password: str) -> None:
         raise click.BadParameter("use at least 8 characters", param_hint="--password")
 
 
-def _developer(email: str) -> Developer:
-    developer = db.session.scalar(select(Developer).where(Developer.email == email.lower()))
+def _developer(email: str, option: str) -> Developer:
+    """The developer ``email`` names; an error naming ``option`` when there is none."""
+    developer = db.session.scalar(select(Developer).where(Developer.email == email.strip().lower()))
     if developer is None:
-        raise click.BadParameter(f"no developer {email!r}", param_hint="--developer")
+        raise click.BadParameter(f"no developer {email!r}", param_hint=option)
     return developer
 
 
@@ -57,12 +53,13 @@ def _developer(email: str) -> Developer:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Apply the schema migrations up to the newest (idempotent)."""
-    _migrate()
+    """Create or upgrade the schema (idempotent)."""
+    migrate()
     click.echo("Database ready.")
 
 
-def _migrate() -> None:
+def migrate() -> None:
+    """``upgrade_database`` with its refusal as a CLI error (``init-db`` and ``demo``)."""
     from authserver.store.schema import SchemaMismatch, upgrade_database
 
     try:
@@ -93,21 +90,21 @@ def _create_account(model, email: str, password: str):
 @developer_cli.command("create")
 @click.argument("email")
 @_password_option
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def developer_create(email: str, password: str, as_json: bool) -> None:
+    """Create a developer account (logs in to the Developer Center)."""
     account = _create_account(Developer, email, password)
-    _emit(
-        as_json, {"email": account.email, "id": account.id}, f"Developer {account.email} created."
-    )
+    emit(as_json, {"email": account.email, "id": account.id}, f"Developer {account.email} created.")
 
 
 @reviewer_cli.command("create")
 @click.argument("email")
 @_password_option
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def reviewer_create(email: str, password: str, as_json: bool) -> None:
+    """Create a platform reviewer (staff) account for the review console at /review/."""
     account = _create_account(Reviewer, email, password)
-    _emit(as_json, {"email": account.email, "id": account.id}, f"Reviewer {account.email} created.")
+    emit(as_json, {"email": account.email, "id": account.id}, f"Reviewer {account.email} created.")
 
 
 # -- malls -----------------------------------------------------------------------------
@@ -118,20 +115,23 @@ mall_cli = AppGroup("mall", help="Malls (tenants) and their operators.")
 @click.argument("mall_id")
 @click.option("--operator", required=True, help="The operator's user id.")
 @_password_option
-@click.option("--test-mall-of", "test_mall_of", help="Developer email: a test mall of theirs.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--test-mall-of", "test_mall_of", metavar="EMAIL", help="Make it a test mall of this developer."
+)
+@json_option
 def mall_create(
     mall_id: str, operator: str, password: str, test_mall_of: str | None, as_json: bool
 ) -> None:
+    """Create a mall (tenant) and its operator account."""
     problem = mall_id_problem(mall_id)
     if problem:
         raise click.BadParameter(problem, param_hint="MALL_ID")
     if not operator or len(operator) > 64:
         raise click.BadParameter("1 to 64 characters", param_hint="--operator")
     _require_password(password)
-    owner = _developer(test_mall_of) if test_mall_of else None
+    owner = _developer(test_mall_of, "--test-mall-of") if test_mall_of else None
     mall = create_mall(mall_id, operator, password, owner)
-    _emit(
+    emit(
         as_json,
         {"mall_id": mall.mall_id, "operator": operator, "test_mall_of": test_mall_of},
         f"Mall {mall.mall_id} created with operator {operator}.",
@@ -158,13 +158,32 @@ def app_json(app: App, secret: str | None = None) -> dict[str, Any]:
 
 
 @app_cli.command("create")
-@click.option("--developer", required=True, help="The owning developer's email.")
-@click.option("--name", required=True)
-@click.option("--url", required=True, help="App URL (https).")
-@click.option("--type", "app_type", type=click.Choice(APP_TYPES), default="web", show_default=True)
-@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeatable.")
-@click.option("--scope", "scope_values", multiple=True, help="Repeatable; commas allowed.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--developer", required=True, metavar="EMAIL", help="The owning developer's email.")
+@click.option("--name", required=True, help="The app's name, as operators see it (1-100).")
+@click.option("--url", required=True, help="The App URL (https) the launch opens.")
+@click.option(
+    "--type",
+    "app_type",
+    type=click.Choice(APP_TYPES),
+    default="web",
+    show_default=True,
+    help="web: a confidential client with a secret; native: a public client using PKCE.",
+)
+@click.option(
+    "--redirect-uri",
+    "redirect_uris",
+    multiple=True,
+    metavar="URI",
+    help="A Redirect URI (https; native apps: loopback too). Repeatable.",
+)
+@click.option(
+    "--scope",
+    "scope_values",
+    multiple=True,
+    metavar="SCOPE",
+    help="A scope such as mall.read_product. Repeatable; commas allowed.",
+)
+@json_option
 def app_create(
     developer: str,
     name: str,
@@ -174,16 +193,15 @@ def app_create(
     scope_values: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    owner = _developer(developer)
+    """Register an app; prints its App Key (client_id) and App Secret."""
+    owner = _developer(developer, "--developer")
     name = name.strip()
     if not name or len(name) > 100:
         raise click.BadParameter("1 to 100 characters", param_hint="--name")
     problem = https_url_problem(url)
     if problem:
         raise click.BadParameter(problem, param_hint="--url")
-    problems = redirect_uri_list_problems(list(redirect_uris), app_type)
-    if problems:
-        raise click.BadParameter(" ".join(problems), param_hint="--redirect-uri")
+    _check_redirect_uris(redirect_uris, app_type)
     requested = [s for value in scope_values for s in scopes.parse_scopes(value)]
     unknown = scopes.unknown_scopes(requested)
     if unknown:
@@ -198,16 +216,35 @@ def app_create(
     )
     db.session.add(app)
     db.session.commit()
-    _emit(as_json, app_json(app, secret), f"App {app.name} created: client_id {app.client_id}")
+    emit(
+        as_json,
+        app_json(app, secret),
+        f"App {app.name} created.\n  App Key     {app.client_id}\n  App Secret  {secret}",
+    )
+
+
+def _check_redirect_uris(uris: tuple[str, ...], app_type: str) -> None:
+    """The Developer Center's rules (``validators``), worded for the option, not a form line."""
+    if len(uris) > MAX_REDIRECT_URIS:
+        raise click.BadParameter(f"at most {MAX_REDIRECT_URIS}", param_hint="--redirect-uri")
+    for uri in uris:
+        problem = redirect_uri_problem(uri, app_type)
+        if problem is None and uris.count(uri) > 1:
+            problem = "this URI is given twice."
+        if problem:
+            raise click.BadParameter(f"{uri!r}: {problem}", param_hint="--redirect-uri")
 
 
 @app_cli.command("status")
 @click.argument("client_id")
-@click.argument("status", type=click.Choice([s.value for s in Status]))
-@click.option("--reason", help="Rejection reason (required for review_rejected).")
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("status", metavar="STATUS", type=click.Choice([s.value for s in Status]))
+@click.option("--reason", help="The rejection reason (required for review_rejected).")
+@json_option
 def app_status(client_id: str, status: str, reason: str | None, as_json: bool) -> None:
-    """Set any status, as platform staff."""
+    """Set an app's STATUS as platform staff, any transition allowed.
+
+    STATUS is one of in_production, under_review, review_rejected, for_sale, sold.
+    """
     app = db.session.scalar(select(App).where(App.client_id == client_id))
     if app is None:
         raise click.BadParameter(f"no app {client_id!r}", param_hint="CLIENT_ID")
@@ -224,7 +261,7 @@ def app_status(client_id: str, status: str, reason: str | None, as_json: bool) -
         status=status,
     )
     db.session.commit()
-    _emit(
+    emit(
         as_json,
         {"client_id": app.client_id, "status": app.status, "reason": app.rejection_reason},
         f"App {app.client_id} is now {app.status}.",
@@ -244,93 +281,25 @@ def keys_generate() -> None:
 
 
 @keys_cli.command("rotate")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def keys_rotate(as_json: bool) -> None:
     """Re-encrypt every App Secret with the newest key, so older keys can be dropped."""
     box = current_app.extensions["authserver.secrets"]
-    count = 0
-    for app in db.session.scalars(select(App)):
-        app.client_secret_encrypted = box.rotate(app.client_secret_encrypted)
-        count += 1
+    apps = db.session.scalars(select(App)).all()
+    with progress(len(apps), "Re-encrypting App Secrets", as_json) as advance:
+        for app in apps:
+            app.client_secret_encrypted = box.rotate(app.client_secret_encrypted)
+            advance(1)
+    count = len(apps)
     audit.record("encryption_keys_rotated", actor="cli", apps=count)
     db.session.commit()
-    _emit(as_json, {"re_encrypted": count}, f"Re-encrypted {count} App Secrets.")
-
-
-# -- demo ------------------------------------------------------------------------------
-@click.command("demo")
-@with_appcontext
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
-def demo_command(as_json: bool, base_url: str) -> None:
-    """Seed a developer, a test mall with an operator and an app, once; print them."""
-    _migrate()  # the same schema ``init-db`` makes (a no-op when it has run)
-    developer = db.session.scalar(select(Developer).where(Developer.email == DEMO_DEVELOPER))
-    if developer is None:
-        developer = Developer(email=DEMO_DEVELOPER, display_name="Demo Developer")
-        developer.set_password(DEMO_PASSWORD)
-        db.session.add(developer)
-        db.session.flush()
-    mall = db.session.scalar(select(Mall).where(Mall.mall_id == DEMO_MALL))
-    if mall is None:
-        mall = Mall(mall_id=DEMO_MALL, test_mall_of=developer)
-        operator = Operator(user_id=DEMO_OPERATOR, mall=mall)
-        operator.set_password(DEMO_PASSWORD)
-        db.session.add_all([mall, operator])
-    app = db.session.scalar(
-        select(App).where(App.developer_id == developer.id, App.name == "Demo App")
-    )
-    if app is None:
-        app, _ = App.register(
-            developer=developer,
-            name="Demo App",
-            app_url="https://app.example/",
-            redirect_uris=[DEMO_REDIRECT_URI],
-            scope=scopes.to_string(DEMO_SCOPES),
-        )
-        db.session.add(app)
-    db.session.commit()
-    for seed in current_app.extensions.get("authserver.demo_seeders", []):
-        seed(mall)
-
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "redirect_uri": DEMO_REDIRECT_URI,
-            "scope": ",".join(app.scopes),
-            "state": "demo",
-        }
-    )
-    authorize_url = f"{base_url}/malls/{DEMO_MALL}/api/v2/oauth/authorize?{query}"
-    payload = {
-        "developer": {"email": DEMO_DEVELOPER, "password": DEMO_PASSWORD},
-        "mall": {"mall_id": DEMO_MALL},
-        "operator": {"user_id": DEMO_OPERATOR, "password": DEMO_PASSWORD},
-        "app": app_json(app),
-        "authorize_url": authorize_url,
-        "token_url": f"{base_url}/malls/{DEMO_MALL}/api/v2/oauth/token",
-    }
-    text = "\n".join(
-        [
-            "Demo data (seeded once; the same on every run):",
-            f"  Developer Center  {base_url}/developers/  {DEMO_DEVELOPER} / {DEMO_PASSWORD}",
-            f"  Mall operator     {base_url}/malls/{DEMO_MALL}/admin/  "
-            f"{DEMO_OPERATOR} / {DEMO_PASSWORD}",
-            f"  App Key           {app.client_id}",
-            f"  App Secret        {app.client_secret}",
-            f"  Redirect URI      {DEMO_REDIRECT_URI}",
-            "",
-            "Open this URL, log in as the operator and approve:",
-            f"  {authorize_url}",
-        ]
-    )
-    _emit(as_json, payload, text)
+    emit(as_json, {"re_encrypted": count}, f"Re-encrypted {count} App Secrets.")
 
 
 def register_commands(app: Flask) -> None:
     from authserver.cli import jwt as jwt_cli
     from authserver.cli.audit import audit_cli
+    from authserver.cli.demo import demo_command
     from authserver.cli.gateways import gateway_cli
     from authserver.cli.sessions import sessions_cli
     from authserver.cli.tokens import tokens_cli
@@ -353,7 +322,7 @@ def register_commands(app: Flask) -> None:
 
 
 def main() -> None:
-    """The ``authserver`` console script: ``flask --app authserver`` under another name."""
-    from authserver import create_app
+    """The ``authserver`` console script (pyproject.toml): see ``authserver.cli.group``."""
+    from authserver.cli.group import cli
 
-    FlaskGroup(create_app=create_app)()
+    cli(prog_name="authserver")

@@ -7,22 +7,16 @@ stops working at once); ``gateway delete CLIENT_ID``.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from authserver.cli.output import emit, json_option
 from authserver.extensions import db
 from authserver.models import GatewayClient
 from authserver.oauth.gateways import create_gateway, delete_gateway, find_gateway, rotate_gateway
 
 gateway_cli = AppGroup("gateway", help="API gateway credentials (token introspection).")
-
-
-def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
-    click.echo(json.dumps(payload) if as_json else text)
 
 
 def _gateway(client_id: str) -> GatewayClient:
@@ -34,14 +28,14 @@ def _gateway(client_id: str) -> GatewayClient:
 
 @gateway_cli.command("create")
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def gateway_create(name: str, as_json: bool) -> None:
     """A new gateway credential; the secret is printed once and never stored."""
     try:
         gateway, secret = create_gateway(name)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="NAME") from error
-    _emit(
+    emit(
         as_json,
         {"client_id": gateway.client_id, "client_secret": secret, "name": gateway.name},
         f"Gateway {gateway.name} created.\n  client_id      {gateway.client_id}\n"
@@ -51,12 +45,12 @@ def gateway_create(name: str, as_json: bool) -> None:
 
 @gateway_cli.command("rotate")
 @click.argument("client_id")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def gateway_rotate(client_id: str, as_json: bool) -> None:
     """Issue a new secret; the old one stops working at once."""
     gateway = _gateway(client_id)
     secret = rotate_gateway(gateway)
-    _emit(
+    emit(
         as_json,
         {"client_id": gateway.client_id, "client_secret": secret, "name": gateway.name},
         f"New secret for {gateway.client_id}: {secret}\n(The secret is shown only now.)",
@@ -65,16 +59,18 @@ def gateway_rotate(client_id: str, as_json: bool) -> None:
 
 @gateway_cli.command("delete")
 @click.argument("client_id")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def gateway_delete(client_id: str, as_json: bool) -> None:
+    """Delete a gateway credential; it stops working at once."""
     gateway = _gateway(client_id)
     delete_gateway(gateway)
-    _emit(as_json, {"client_id": client_id, "deleted": True}, f"Gateway {client_id} deleted.")
+    emit(as_json, {"client_id": client_id, "deleted": True}, f"Gateway {client_id} deleted.")
 
 
 @gateway_cli.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def gateway_list(as_json: bool) -> None:
+    """List the gateway credentials, oldest first (never their secrets)."""
     gateways = db.session.scalars(select(GatewayClient).order_by(GatewayClient.created_at)).all()
     rows = [
         {
@@ -86,4 +82,4 @@ def gateway_list(as_json: bool) -> None:
         for gateway in gateways
     ]
     text = "\n".join(f"{row['client_id']}  {row['name']}" for row in rows) or "No gateways."
-    _emit(as_json, {"gateways": rows}, text)
+    emit(as_json, {"gateways": rows}, text)

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from authserver.cli.output import emit, json_option
 from authserver.extensions import db
 from authserver.models import App
 from authserver.oauth.jwt_tokens import TOKEN_FORMATS, jwt_ttl, rotate_signing_keys
@@ -22,15 +23,13 @@ def register(app_cli: AppGroup, keys_cli: AppGroup) -> None:
 @with_appcontext
 @click.argument("client_id")
 @click.argument("token_format", type=click.Choice(TOKEN_FORMATS))
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def token_format(client_id: str, token_format: str, as_json: bool) -> None:
-    """Issue opaque access tokens (the default) or RFC 9068 JWTs to an app, as platform staff.
+    """Give an app opaque access tokens (the default) or RFC 9068 JWTs, as platform staff.
 
     JWTs live AUTHSERVER_JWT_ACCESS_TOKEN_TTL seconds (default 600, at most 900): a gateway
     that only checks the signature learns of a revocation when the token expires.
     """
-    import json
-
     app = db.session.scalar(select(App).where(App.client_id == client_id))
     if app is None:
         raise click.BadParameter(f"no app {client_id!r}", param_hint="CLIENT_ID")
@@ -46,23 +45,19 @@ def token_format(client_id: str, token_format: str, as_json: bool) -> None:
     payload = {"client_id": app.client_id, "token_format": token_format}
     if token_format == "jwt":
         payload["access_token_ttl"] = jwt_ttl()
-    click.echo(
-        json.dumps(payload) if as_json else f"App {app.client_id} now gets {token_format} tokens."
-    )
+    emit(as_json, payload, f"App {app.client_id} now gets {token_format} tokens.")
 
 
 @click.command("rotate-signing")
 @with_appcontext
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def rotate_signing(as_json: bool) -> None:
     """A new JWT signing key; the previous one stays in the JWKS, older ones are retired.
 
     Rotate no more often than the JWT lifetime, or tokens signed two keys ago stop verifying
     at gateways before they expire.
     """
-    import json
-
     key = rotate_signing_keys()
     audit.record("signing_key_rotated", actor="cli", kid=key.kid)
     db.session.commit()
-    click.echo(json.dumps({"kid": key.kid}) if as_json else f"New signing key {key.kid}.")
+    emit(as_json, {"kid": key.kid}, f"New signing key {key.kid}.")

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from authserver.cli.output import emit, json_option
 from authserver.extensions import db
 from authserver.models import Developer, Mall, Operator, Reviewer
 from authserver.security import audit
@@ -18,8 +19,13 @@ sessions_cli = AppGroup("sessions", help="Login sessions of developers, reviewer
 @click.option("--reviewer", "reviewer", metavar="EMAIL", help="A reviewer's email.")
 @click.option("--mall", "mall_id", metavar="MALL_ID", help="With --operator: the operator's mall.")
 @click.option("--operator", "operator", metavar="USER_ID", help="With --mall: the operator.")
+@json_option
 def end_sessions(
-    developer: str | None, reviewer: str | None, mall_id: str | None, operator: str | None
+    developer: str | None,
+    reviewer: str | None,
+    mall_id: str | None,
+    operator: str | None,
+    as_json: bool,
 ) -> None:
     """End every session of one account at once (a lost laptop, a leaked cookie): its session
     epoch moves on, so each of its cookies counts as logged out on its next request."""
@@ -43,4 +49,4 @@ def end_sessions(
     account.end_sessions()
     audit.record("sessions_ended", actor="cli", account=name, mall_id=mall_id)
     db.session.commit()
-    click.echo(f"Every session of {name} is ended.")
+    emit(as_json, {"account": name, "sessions_ended": True}, f"Every session of {name} is ended.")

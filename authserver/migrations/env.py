@@ -2,7 +2,7 @@
 
 Standard Flask-Migrate setup: the engine and the target metadata come from the Flask app
 (``current_app.extensions["migrate"]``), so a new model or column shows up in
-``flask --app authserver db migrate`` without touching this file.
+``.venv/bin/authserver db migrate`` without touching this file.
 """
 
 from __future__ import annotations

@@ -30,6 +30,19 @@ EVENTS = {
     "app_status_changed": "an app moved in the review status table",
     "uninstall": "an operator uninstalled an app; its tokens were revoked",
     "sessions_ended": "platform staff ended every login session of an account",
+    "developer_signed_up": "a developer account was created by sign-up",
+    "developer_signup_taken": "a sign-up named an email that already has an account",
+    "app_created": "a developer registered an app",
+    "app_permissions_changed": "a developer changed an app's scopes",
+    "app_updated": "a developer changed an app's settings",
+    "app_deleted": "an app was deleted",
+    "test_mall_created": "a developer created a test mall",
+    "gateway_created": "platform staff created a gateway credential",
+    "gateway_rotated": "platform staff issued a new gateway secret",
+    "gateway_deleted": "platform staff deleted a gateway credential",
+    "token_format_changed": "platform staff switched an app between opaque and JWT tokens",
+    "encryption_keys_rotated": "platform staff re-encrypted every App Secret with the newest key",
+    "signing_key_rotated": "platform staff made a new JWT signing key",
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, not_, select
+from sqlalchemy import and_, delete, func, not_, select
 
 from authserver.extensions import db
 from authserver.models import AuthorizationCode, AuthorizationRequest, Token
@@ -69,22 +69,37 @@ def _delete_in_batches(model, condition, batch_size: int, progress: Callable | N
     return total
 
 
+def _conditions(now: datetime) -> list[tuple[type, object]]:
+    """What each deletion removes, tokens first so the codes they point to go in the same run."""
+    return [
+        (Token, dead_token_condition(now)),
+        (AuthorizationCode, not_(AuthorizationCode.unexpired(now))),
+        (AuthorizationRequest, AuthorizationRequest.expires_at <= now),
+    ]
+
+
+def pending(now: datetime | None = None) -> int:
+    """How many rows :func:`cleanup` would delete now (the CLI's progress bar length)."""
+    now = now or utcnow()
+    return sum(
+        db.session.scalar(select(func.count()).select_from(model).where(condition)) or 0
+        for model, condition in _conditions(now)
+    )
+
+
 def cleanup(
     batch_size: int = DEFAULT_BATCH_SIZE,
     now: datetime | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> CleanupResult:
-    """Run every deletion; tokens first so the codes they point to go in the same run."""
+    """Run every deletion (:func:`_conditions`); ``progress(table, deleted_so_far)`` after
+    each batch."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     now = now or utcnow()
     db.session.commit()  # start from a clean transaction
-    result = CleanupResult()
-    result.tokens = _delete_in_batches(Token, dead_token_condition(now), batch_size, progress)
-    result.authorization_codes = _delete_in_batches(
-        AuthorizationCode, not_(AuthorizationCode.unexpired(now)), batch_size, progress
+    tokens, codes, requests = (
+        _delete_in_batches(model, condition, batch_size, progress)
+        for model, condition in _conditions(now)
     )
-    result.authorization_requests = _delete_in_batches(
-        AuthorizationRequest, AuthorizationRequest.expires_at <= now, batch_size, progress
-    )
-    return result
+    return CleanupResult(tokens, codes, requests)

@@ -14,9 +14,10 @@ from typing import Any
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from authserver.extensions import db
+from authserver.extensions import db, migrate
 
 
 class SchemaMismatch(RuntimeError):
@@ -31,9 +32,17 @@ def schema_differences() -> list[Any]:
 
 
 def upgrade_database() -> str:
-    """Upgrade to head (idempotent); ``"upgraded"`` or ``"adopted"`` (stamped at head)."""
+    """Upgrade to head (idempotent); ``"current"`` (nothing to do), ``"upgraded"`` or
+    ``"adopted"`` (stamped at head).
+
+    A database already at head is left to itself: Alembic is not even started, so ``make run``
+    prints its INFO lines only on a start that migrates something (issue 19).
+    """
     with db.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current and current == set(ScriptDirectory.from_config(migrate.get_config()).get_heads()):
+        return "current"
     if "alembic_version" not in tables and tables & set(db.metadata.tables):
         differences = schema_differences()
         if differences:
