@@ -30,7 +30,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
         None,
         lambda raw: [host.strip() for host in raw.split(",") if host.strip()] or None,
     ),
-    "AUTHSERVER_TIMEZONE": ("UTC", str),
+    # The zone of token timestamps and Admin API dates: Cafe24's (clients compare ``expires_at``
+    # with a Korean local clock); any IANA zone may be set.
+    "AUTHSERVER_TIMEZONE": ("Asia/Seoul", str),
     "AUTHSERVER_REQUIRE_PKCE": ("native", str),
     "AUTHSERVER_CODE_TTL": (60, int),
     "AUTHSERVER_ACCESS_TOKEN_TTL": (7200, int),
