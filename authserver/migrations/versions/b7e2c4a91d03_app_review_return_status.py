@@ -1,7 +1,7 @@
 """apps get review_return_status: an approved app sent back to review keeps its installations.
 
 Revision ID: b7e2c4a91d03
-Revises: 3c1e9a7d5b20
+Revises: 6d2b8e41c0a7
 Create Date: 2026-12-03 12:40:00
 
 Cafe24: "when the App Secret Key is reissued, you need to be approved to properly use the app
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b7e2c4a91d03"
-down_revision = "3c1e9a7d5b20"
+down_revision = "6d2b8e41c0a7"
 branch_labels = None
 depends_on = None
 
