@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+from authserver import demo as demo_world
 from authserver.admin_api import records
 from authserver.admin_api.resources import RESOURCES
-from authserver.cli import commands as cli
 from authserver.extensions import db
 from authserver.models import Mall
 from authserver.platform.http import json_response
@@ -24,13 +24,15 @@ def test_demo_seeds_records_an_app_can_read(app, live_server):
         again = runner.invoke(args=["demo", "--json"])  # idempotent: seeded once
         assert again.exit_code == 0, again.output
     demo = json.loads(result.output)["app"]
-    client = Client(demo["client_id"], demo["client_secret"], cli.DEMO_REDIRECT_URI, demo["scopes"])
+    client = Client(
+        demo["client_id"], demo["client_secret"], demo_world.DEMO_REDIRECT_URI, demo["scopes"]
+    )
 
-    browser = Browser(live_server, cli.DEMO_MALL)
-    assert browser.login(cli.DEMO_OPERATOR, cli.DEMO_PASSWORD).status_code == 303
+    browser = Browser(live_server, demo_world.DEMO_MALL)
+    assert browser.login(demo_world.DEMO_OPERATOR, demo_world.DEMO_PASSWORD).status_code == 303
     code = browser.authorize(client)["code"]
-    token = exchange(live_server, cli.DEMO_MALL, client, code).json()["access_token"]
-    api = Api(live_server, cli.DEMO_MALL, token)
+    token = exchange(live_server, demo_world.DEMO_MALL, client, code).json()["access_token"]
+    api = Api(live_server, demo_world.DEMO_MALL, token)
 
     products = api.get("products").json()["products"]
     assert [p["product_name"] for p in products] == ["Linen shirt", "Wool scarf", "Canvas tote"]

@@ -24,13 +24,6 @@ from authserver.security import audit
 from authserver.store.malls import create_mall, mall_id_problem
 from authserver.validators import MAX_REDIRECT_URIS, https_url_problem, redirect_uri_problem
 
-DEMO_PASSWORD = "demo-password"
-DEMO_DEVELOPER = "developer@demo.example"
-DEMO_MALL = "demomall"
-DEMO_OPERATOR = "owner"
-DEMO_REDIRECT_URI = "https://app.example/callback"
-DEMO_SCOPES = ["mall.read_product", "mall.write_product", "mall.read_order", "mall.read_store"]
-
 
 def _password_option(func):
     return click.option("--password", required=True, help="The account's password.")(func)

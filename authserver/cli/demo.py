@@ -16,17 +16,16 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from authserver import scopes
-from authserver.cli.commands import (
+from authserver.cli.commands import app_json, migrate
+from authserver.cli.output import emit, json_option, progress
+from authserver.demo import (
     DEMO_DEVELOPER,
     DEMO_MALL,
     DEMO_OPERATOR,
     DEMO_PASSWORD,
     DEMO_REDIRECT_URI,
     DEMO_SCOPES,
-    app_json,
-    migrate,
 )
-from authserver.cli.output import emit, json_option, progress
 from authserver.extensions import db
 from authserver.models import App, Developer, Mall, Operator
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 
 from authserver import scopes
 from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT, NO_API, NO_PERMISSION, TOO_MANY
-from authserver.cli.commands import DEMO_MALL
+from authserver.demo import DEMO_MALL
 from authserver.oauth.issuer import host_is_trusted, request_origin
 from authserver.platform.errors import api_error
 from authserver.web.mall_admin.launch import LAUNCH_PARAMS, MAX_AGE_SECONDS, sign_launch

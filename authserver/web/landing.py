@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 
-from authserver.cli.commands import DEMO_MALL
+from authserver.demo import DEMO_MALL
 from authserver.oauth.metadata import WELL_KNOWN
 from authserver.store.malls import find_mall
 
