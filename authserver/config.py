@@ -30,7 +30,13 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
         None,
         lambda raw: [host.strip() for host in raw.split(",") if host.strip()] or None,
     ),
-    "AUTHSERVER_TIMEZONE": ("UTC", str),
+    # The zone of token timestamps and Admin API dates: Cafe24's (clients compare ``expires_at``
+    # with a Korean local clock); any IANA zone may be set.
+    # Host-based malls (platform/mall_hosts.py): "cafe24api.test" serves
+    # <mall_id>.cafe24api.test/api/v2/... as /malls/<mall_id>/api/v2/...; compared lowercase,
+    # without dots at either end.
+    "AUTHSERVER_MALL_HOST_SUFFIX": (None, lambda raw: raw.strip().strip(".").lower() or None),
+    "AUTHSERVER_TIMEZONE": ("Asia/Seoul", str),
     "AUTHSERVER_REQUIRE_PKCE": ("native", str),
     "AUTHSERVER_CODE_TTL": (60, int),
     "AUTHSERVER_ACCESS_TOKEN_TTL": (7200, int),
@@ -95,8 +101,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         config["AUTHSERVER_ISSUER"] = issuer.rstrip("/")
     https = bool(issuer and issuer.startswith("https://"))
 
+    trusted_hosts = config["AUTHSERVER_TRUSTED_HOSTS"]
+    if trusted_hosts and config["AUTHSERVER_MALL_HOST_SUFFIX"]:
+        # The mall hosts are configured hosts: one switch names them, not two.
+        trusted_hosts = [*trusted_hosts, "." + config["AUTHSERVER_MALL_HOST_SUFFIX"]]
+
     config.update(
-        TRUSTED_HOSTS=config["AUTHSERVER_TRUSTED_HOSTS"],
+        TRUSTED_HOSTS=trusted_hosts,
         SECRET_KEY=config["AUTHSERVER_SECRET_KEY"],
         SQLALCHEMY_DATABASE_URI=_normalise_database_url(config["AUTHSERVER_DATABASE_URL"]),
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(config["AUTHSERVER_DATABASE_URL"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -71,12 +71,23 @@ def test_token_response_is_cafe24s_superset(live_server, world, code):
         assert len(value) >= 27 and value.isalnum()  # >= 160 bits of base62
 
 
-def test_timestamps_follow_the_configured_time_zone(live_server, world, code, configure):
-    configure(AUTHSERVER_TIMEZONE="Asia/Seoul")
+def _offset_from_utc(stamp: str) -> float:
+    return (_parse(stamp) - datetime.now(UTC).replace(tzinfo=None)).total_seconds()
+
+
+def test_timestamps_default_to_cafe24s_zone(app, live_server, world, code):
+    assert app.config["AUTHSERVER_TIMEZONE"] == "Asia/Seoul"  # nothing configured: Cafe24's
     body = exchange(live_server, world.mall_id, world.web, code).json()
-    utc_now = datetime.utcnow()
-    offset = (_parse(body["issued_at"]) - utc_now).total_seconds()
-    assert abs(offset - 9 * 3600) < 120
+    assert abs(_offset_from_utc(body["issued_at"]) - 9 * 3600) < 120
+
+
+def test_timestamps_follow_the_configured_time_zone(live_server, world, browser, configure):
+    configure(AUTHSERVER_TIMEZONE="UTC")
+    body = exchange(live_server, world.mall_id, world.web, browser.authorize(world.web)["code"])
+    assert abs(_offset_from_utc(body.json()["issued_at"])) < 120
+    configure(AUTHSERVER_TIMEZONE="America/St_Johns")  # -03:30 in winter, -02:30 in summer
+    body = exchange(live_server, world.mall_id, world.web, browser.authorize(world.web)["code"])
+    assert round(_offset_from_utc(body.json()["issued_at"]) / 1800) in (-7, -5)
 
 
 def test_client_secret_post_works(live_server, world, code):

@@ -9,9 +9,20 @@ be steered is trusted for it: a loopback host (development), or, once
 ``AUTHSERVER_TRUSTED_HOSTS`` is set (Flask's ``TRUSTED_HOSTS`` then refuses every other Host
 with a 400 before any view runs), an https request to one of those hosts. Any other request
 is a 400 in the surface's shape, never the 500 of Authlib refusing a plain-http issuer.
+
+Host-based malls (``AUTHSERVER_MALL_HOST_SUFFIX``, ``platform/mall_hosts.py``): a mall has one
+issuer whichever URL form reached it, so RFC 8414's metadata check and RFC 9207's ``iss`` hold
+for a client of either form. When the external base is https, that issuer is the host form,
+``https://<mall_id>.<suffix>[:port][/path]`` (port and path those of the base); its host is built
+from the configured suffix and a mall id the caller looked up, never copied from the request.
+Over plain http (a loopback development server) it stays the path form: RFC 8414 allows a
+plain-http issuer on loopback only, and a mall host is not loopback.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from flask import Request, abort, current_app, request
 
@@ -31,7 +42,18 @@ def issuer_for(mall_id: str) -> str:
         if not host_is_trusted(request):
             abort(400, UNTRUSTED_HOST)
         base = request_origin(request) + request.root_path
+    suffix = current_app.config.get("AUTHSERVER_MALL_HOST_SUFFIX")
+    if suffix and base.startswith("https://"):
+        return mall_host_issuer(base, mall_id, suffix)
     return f"{base.rstrip('/')}/malls/{mall_id}"
+
+
+@lru_cache(maxsize=1024)
+def mall_host_issuer(base: str, mall_id: str, suffix: str) -> str:
+    """``https://<mall_id>.<suffix>`` with the port and path of the external base ``base``."""
+    parts = urlsplit(base)
+    port = f":{parts.port}" if parts.port else ""
+    return f"https://{mall_id}.{suffix}{port}{parts.path.rstrip('/')}"
 
 
 def host_is_trusted(current: Request) -> bool:

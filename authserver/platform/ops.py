@@ -26,6 +26,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from authserver.extensions import csrf, db
+from authserver.platform import mall_hosts
 
 ACCESS_LOGGER = "authserver.access"
 
@@ -245,6 +246,7 @@ def init_app(app: Flask) -> None:
     """Health endpoints, the access log and (when configured) ProxyFix, outermost."""
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    mall_hosts.init_app(app)  # inside ProxyFix: it reads the Host the proxy forwarded
     app.wsgi_app = AccessLog(app.wsgi_app, _access_logger(app.config["AUTHSERVER_ACCESS_LOG"]))
     _dev_server_log(app.config["AUTHSERVER_ACCESS_LOG"])
     hops = app.config["AUTHSERVER_PROXY_HOPS"]

@@ -49,12 +49,12 @@ def find_mall(mall_id: str) -> MallRef | None:
 
 
 MALL_ID_RULE = "3 to 32 lowercase letters, digits or hyphens, starting with a letter"
-_MALL_ID = re.compile(r"[a-z][a-z0-9-]{2,31}")
+MALL_ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{2,31}")
 
 
 def mall_id_problem(mall_id: str) -> str | None:
     """Why ``mall_id`` cannot name a new mall, or ``None`` (the CLI and the test-mall form)."""
-    if not _MALL_ID.fullmatch(mall_id):
+    if not MALL_ID_PATTERN.fullmatch(mall_id):
         return f"Use {MALL_ID_RULE}."
     if db.session.scalar(select(Mall.id).where(Mall.mall_id == mall_id)):
         return "This mall ID is taken."
