@@ -126,16 +126,25 @@ _STATEMENTS = {per_app: _statements(per_app) for per_app in (False, True)}
 def _parameters(
     mall_pk: int, resource: Resource, app_pk: int | None, **more: int
 ) -> dict[str, Any]:
-    return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk, **more}
+    return {"mall_pk": mall_pk, "resource": resource.storage, "app_pk": app_pk, **more}
 
 
 def list_json(
-    mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int, zone: ZoneInfo
+    mall_pk: int,
+    resource: Resource,
+    app_pk: int | None,
+    limit: int,
+    offset: int,
+    zone: ZoneInfo,
+    gate: tuple[Any, ...] = (),
 ) -> list[str]:
     """The records in number order from ``offset`` on, each as the compact JSON text of
-    :func:`to_json` in ``zone``."""
+    :func:`to_json` in ``zone``; ``gate``: more conditions (a sub-resource's parent)."""
     parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
-    rows = reader().execute(_STATEMENTS[resource.per_app]["list"], parameters)
+    statement = _STATEMENTS[resource.per_app]["list"]
+    if gate:
+        statement = page_select(bindparam("mall_pk"), _app(resource), *gate)
+    rows = reader().execute(statement, parameters)
     return [
         record_text(
             resource.path, zone, row.record_no, row.data_text, row.created_date, row.updated_date
@@ -170,9 +179,18 @@ class StoredRecord(NamedTuple):
     updated_date: datetime
 
 
-def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:
+def count_records(
+    mall_pk: int, resource: Resource, app_pk: int | None, gate: tuple[Any, ...] = ()
+) -> int:
     parameters = _parameters(mall_pk, resource, app_pk)
-    return reader().scalar(_STATEMENTS[resource.per_app]["count"], parameters) or 0
+    statement = _STATEMENTS[resource.per_app]["count"]
+    if gate:
+        statement = statement.where(*gate)
+    return reader().scalar(statement, parameters) or 0
+
+
+def _app(resource: Resource) -> Any:
+    return bindparam("app_pk") if resource.per_app else None
 
 
 def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: int) -> Any:
@@ -222,8 +240,8 @@ def create_record(
 ) -> AdminRecord:
     record = AdminRecord(
         mall_pk=mall_pk,
-        resource=resource.path,
-        record_no=next_number(mall_pk, resource.path),
+        resource=resource.storage,
+        record_no=next_number(mall_pk, resource.storage),
         app_pk=app_pk if resource.per_app else None,
         data=data,
     )
@@ -317,12 +335,16 @@ def to_json(
     """A record as the API shows it: its number, ``shop_no``, every field, then its dates.
 
     A list passes ``zone`` (:func:`time_zone`) once for all its records."""
-    body: dict[str, Any] = {resource.number_field: record.record_no, "shop_no": SHOP_NO}
+    body: dict[str, Any] = {"shop_no": SHOP_NO}
+    if resource.key_field is None:  # a record named by a field's value shows no number
+        body = {resource.number_field: record.record_no, **body}
     data = record.data
     body.update({f.name: data.get(f.name) for f in resource.fields})
     zone = zone or time_zone()
-    body["created_date"] = _in_zone(record.created_date, zone)
-    body["updated_date"] = _in_zone(record.updated_date, zone)
+    # ``dates`` may name only the first (an activity log's ``process_date``).
+    moments = (record.created_date, record.updated_date)[: len(resource.dates)]
+    for name, moment in zip(resource.dates, moments, strict=True):
+        body[name] = _in_zone(moment, zone)
     return body
 
 

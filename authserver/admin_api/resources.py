@@ -19,10 +19,17 @@ from authserver import scopes
 COLLECTION = "collection"
 SINGLETON = "singleton"
 REPORT = "report"
+#: A list kept inside its parent record's JSON (an order's ``items``), not as records of its own.
+EMBEDDED = "embedded"
+
+#: The actions of a collection; a row lists fewer where Cafe24 documents fewer methods.
+ALL_ACTIONS = frozenset({"list", "count", "get", "create", "update", "delete"})
+READ_ONLY = frozenset({"list", "count", "get"})
 
 STR = "str"
 TEXT = "text"
 INT = "int"
+INT_LIST = "int_list"
 NUMBER = "number"
 BOOL = "bool"
 STR_LIST = "str_list"
@@ -43,6 +50,8 @@ class Field:
     required: bool = False
     #: ``"products"``: an integer that must be the ``product_no`` of an existing product.
     ref: str | None = None
+    #: Set by the server (``client_id`` of a script tag): shown, refused in a request.
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,19 @@ class Resource:
     fields: tuple[Field, ...] = ()
     #: ``apps``: each app sees and writes only its own records on the mall (DESIGN.md).
     per_app: bool = False
+    #: What Cafe24 documents for the resource; any other call is no API.
+    actions: frozenset[str] = ALL_ACTIONS
+    #: A sub-resource's parent (``orders`` for ``orders/items``): its URL is
+    #: ``<parent>/{parent key}/<key>`` and each of its records belongs to one parent record.
+    parent: str | None = None
+    #: The record number's name when it is not ``<singular>_no`` (``script_no``, ``group_no``).
+    number_name: str | None = None
+    #: Records kept under another resource (``customersprivacy`` shows and edits ``customers``).
+    stored_as: str | None = None
+    #: The item in the URL is this field's value (``member_id``, ``variant_code``), not a number.
+    key_field: str | None = None
+    #: The names its creation and last change dates are shown under (activity logs: one).
+    dates: tuple[str, ...] = ("created_date", "updated_date")
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -65,7 +87,12 @@ class Resource:
 
     @property
     def number_field(self) -> str:
-        return f"{self.singular}_no"
+        return self.number_name or f"{self.singular}_no"
+
+    @property
+    def storage(self) -> str:
+        """The ``resource`` its records are stored under in ``admin_records``."""
+        return self.stored_as or self.path
 
 
 F = Field
@@ -187,14 +214,161 @@ RESOURCES: dict[str, Resource] = {
             per_app=True,
         ),
         Resource("reports/salesvolume", "salesvolume", REPORT),
+        # Issue 18, point 5: the resources Cafe24 apps call most (docs/admin-api.md).
+        Resource(
+            "scripttags",
+            "scripttag",
+            fields=(
+                F("client_id", read_only=True),
+                F("src", required=True),
+                F("display_location", STR_LIST, required=True),
+                F("exclude_path", STR_LIST),
+                F("skin_no", INT_LIST),
+                F("integrity"),
+            ),
+            per_app=True,
+            number_name="script_no",
+        ),
+        Resource(
+            "customersprivacy",
+            "customersprivacy",
+            fields=(
+                F("member_id", read_only=True),
+                F("name"),
+                F("name_english"),
+                F("phone"),
+                F("cellphone"),
+                F("email"),
+                F("sms", BOOL),
+                F("news_mail", BOOL),
+                F("thirdparty_agree", BOOL),
+                F("birthday"),
+                F("gender"),
+                F("zipcode"),
+                F("address1"),
+                F("address2"),
+                F("group_no", INT),
+            ),
+            actions=frozenset({"list", "count", "get", "update"}),
+            stored_as="customers",
+            key_field="member_id",
+        ),
+        Resource(
+            "customergroups",
+            "customergroup",
+            fields=(
+                F("group_name", required=True),
+                F("group_description"),
+                F("benefits_paymethod"),
+                F("buy_benefits"),
+                F("ship_benefits", BOOL),
+            ),
+            actions=READ_ONLY,
+            number_name="group_no",
+        ),
+        Resource(
+            "points",
+            "point",
+            fields=(
+                F("member_id", required=True),
+                F("order_id"),
+                F("amount", NUMBER, required=True),
+                F("type", required=True),
+                F("reason"),
+            ),
+            actions=frozenset({"list", "create"}),
+        ),
+        Resource("dashboard", "dashboard", REPORT),
+        Resource(
+            "activitylogs",
+            "activitylog",
+            fields=(
+                F("mode", read_only=True),
+                F("type", read_only=True),
+                F("content", read_only=True),
+                F("manager_id", read_only=True),
+                F("manager_type", read_only=True),
+            ),
+            actions=frozenset({"list", "get"}),
+            number_name="process_no",
+            dates=("process_date",),
+        ),
+        Resource(
+            "products/variants",
+            "variant",
+            fields=(
+                F("product_no", INT, read_only=True),
+                F("variant_code", read_only=True),
+                F("custom_variant_code"),
+                F("display", BOOL),
+                F("selling", BOOL),
+                F("additional_amount", NUMBER),
+                F("quantity", INT),
+                F("use_inventory", BOOL),
+                F("display_soldout", BOOL),
+                F("safety_inventory", INT),
+            ),
+            actions=frozenset({"list", "get", "update", "delete"}),
+            parent="products",
+            key_field="variant_code",
+        ),
+        Resource(
+            "orders/items",
+            "item",
+            EMBEDDED,
+            fields=(
+                F("order_item_code", read_only=True),
+                F("product_no", INT, required=True, ref="products"),
+                F("quantity", INT, required=True),
+                F("order_status"),
+                F("claim_type"),
+                F("claim_status"),
+                F("claim_reason_type"),
+                F("claim_reason", TEXT),
+                F("claim_quantity", INT),
+            ),
+            actions=frozenset({"list", "create", "update"}),
+            parent="orders",
+            key_field="order_item_code",
+        ),
+        Resource(
+            "boards/articles",
+            "article",
+            fields=(
+                F("board_no", INT, read_only=True),
+                F("writer", required=True),
+                F("title", required=True),
+                F("content", TEXT, required=True),
+                F("client_ip", required=True),
+                F("member_id"),
+                F("writer_email"),
+                F("product_no", INT),
+                F("rating", INT),
+                F("display", BOOL),
+                F("secret", BOOL),
+                F("notice", BOOL),
+                F("fixed", BOOL),
+                F("reply_status"),
+            ),
+            actions=frozenset({"list", "create", "update", "delete"}),
+            parent="boards",
+        ),
     )
 }
 
-_catalogue = {category.resource for category in scopes.CATEGORIES}
+_catalogue = set(scopes.CATEGORY_OF_RESOURCE)
 if set(RESOURCES) != _catalogue:  # pragma: no cover - a programming error, caught at import
     raise RuntimeError(
         f"admin_api.RESOURCES and scopes.CATEGORIES differ: {_catalogue ^ set(RESOURCES)}"
     )
+
+
+class Refused(Exception):
+    """An answer other than success, raised by an action: status, message, ``more_info``."""
+
+    def __init__(self, status: int, message: str, more_info: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.more_info = status, message, more_info
 
 
 class Invalid(ValueError):
@@ -216,6 +390,8 @@ def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any
     for name in values:
         if name not in resource.by_name:
             raise Invalid(name, f"{name} is not a field of {resource.singular}.")
+        if resource.by_name[name].read_only:
+            raise Invalid(name, f"{name} is set by the server.")
     if not partial:
         for f in resource.fields:
             if f.required and f.name not in values:
@@ -251,6 +427,10 @@ def _check(f: Field, value: Any) -> Any:
         if not isinstance(value, list) or not value or len(value) > _MAX_LIST:
             raise Invalid(f.name, f"{f.name} must be a list of 1 to {_MAX_LIST} strings.")
         return [_string(f"{f.name}[{i}]", item, _MAX_LENGTH[STR]) for i, item in enumerate(value)]
+    if f.type == INT_LIST:
+        if not isinstance(value, list) or not value or len(value) > _MAX_LIST:
+            raise Invalid(f.name, f"{f.name} must be a list of 1 to {_MAX_LIST} integers.")
+        return [_integer(f"{f.name}[{i}]", item, minimum=1) for i, item in enumerate(value)]
     if f.type == ITEMS:
         return _items(f.name, value)
     raise AssertionError(f.type)  # pragma: no cover

@@ -15,7 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from authserver.admin_api.resources import COLLECTION, REPORT, RESOURCES, SINGLETON, Resource
+from authserver.admin_api.resources import (
+    COLLECTION,
+    EMBEDDED,
+    REPORT,
+    RESOURCES,
+    SINGLETON,
+    Resource,
+)
 from authserver.scopes import CATEGORIES
 
 #: Which of a category's scopes each HTTP method needs (DESIGN.md, "Admin API").
@@ -28,8 +35,9 @@ METHOD_SCOPE: dict[str, str] = {
 
 #: (method, resource path) -> the scope the call needs.
 SCOPE_MAP: dict[tuple[str, str], str] = {
-    (method, category.resource): getattr(category, attribute)
+    (method, path): getattr(category, attribute)
     for category in CATEGORIES
+    for path in category.resources
     for method, attribute in METHOD_SCOPE.items()
     if getattr(category, attribute)
 }
@@ -45,9 +53,15 @@ _ACTIONS: dict[tuple[str, str, str], str] = {
     (SINGLETON, "GET", ""): "get",
     (SINGLETON, "PUT", ""): "update",
     (REPORT, "GET", ""): "list",
+    (EMBEDDED, "GET", ""): "list",
+    (EMBEDDED, "GET", "count"): "count",
+    (EMBEDDED, "POST", ""): "create",
+    (EMBEDDED, "PUT", "item"): "update",
 }
 
 _NUMBER = re.compile(r"[0-9]{1,18}")
+#: A key that is a field's value (``member_id``, ``variant_code``, ``order_item_code``).
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 _ADMIN_URI = re.compile(r"/malls/([^/?#]+)/api/v2/admin(?:/([^?#]*))?(?:[?#].*)?")
 
 
@@ -57,6 +71,10 @@ class Endpoint:
     action: str
     scope: str
     number: int | None = None
+    #: The item named by ``resource.key_field`` (``customersprivacy/jisoo``).
+    key: str | None = None
+    #: A sub-resource's parent record number (``orders/3/items`` -> 3).
+    parent: int | None = None
 
 
 def resolve(method: str, path: str) -> Endpoint | None:
@@ -74,25 +92,35 @@ def resolve(method: str, path: str) -> Endpoint | None:
 def _resolve(method: str, path: str) -> Endpoint | None:
     method = "GET" if method.upper() == "HEAD" else method.upper()
     segments = path.split("/")
-    resource, rest = RESOURCES.get(path), []
-    if resource is None and len(segments) > 1:
-        resource, rest = RESOURCES.get("/".join(segments[:-1])), segments[-1:]
-    if resource is None:
-        return None
-    number = None
+    parent = None
+    if len(segments) in (3, 4) and _NUMBER.fullmatch(segments[1]):
+        # <parent>/{number}/<child>[/{key}|/count]: a sub-resource, or no API.
+        resource = RESOURCES.get(f"{segments[0]}/{segments[2]}")
+        if resource is None or resource.parent != segments[0]:
+            return None
+        parent, rest = int(segments[1]), segments[3:]
+    else:
+        resource, rest = RESOURCES.get(path), []
+        if resource is None and len(segments) > 1:
+            resource, rest = RESOURCES.get("/".join(segments[:-1])), segments[-1:]
+        if resource is None or resource.parent is not None:
+            return None
+    number = key = None
     if not rest:
         shape = ""
     elif rest[0] == "count":
         shape = "count"
-    elif _NUMBER.fullmatch(rest[0]):
+    elif resource.key_field is None and _NUMBER.fullmatch(rest[0]):
         shape, number = "item", int(rest[0])
+    elif resource.key_field is not None and _KEY.fullmatch(rest[0]):
+        shape, key = "item", rest[0]
     else:
         return None
     action = _ACTIONS.get((resource.kind, method, shape))
     scope = SCOPE_MAP.get((method, resource.path))
-    if action is None or scope is None:
+    if action is None or scope is None or action not in resource.actions:
         return None
-    return Endpoint(resource, action, scope, number)
+    return Endpoint(resource, action, scope, number, key, parent)
 
 
 #: The endpoints that name no record (most calls: lists, counts, the store), resolved once for

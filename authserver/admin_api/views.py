@@ -16,15 +16,15 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, g, request
 
-from authserver.admin_api import ratelimit, records
+from authserver.admin_api import nested, ratelimit, records, reports
 from authserver.admin_api.auth import AuthenticationFailed, Caller, authenticate, challenge
 from authserver.admin_api.resources import (
+    EMBEDDED,
     MAX_INT,
     REPORT,
     SINGLETON,
     Invalid,
-    Resource,
-    product_refs,
+    Refused,
     validate,
 )
 from authserver.admin_api.scope_map import Endpoint, resolve
@@ -42,14 +42,6 @@ _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 _MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _DIGITS = re.compile(r"[0-9]{1,10}")
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
-
-
-class Refused(Exception):
-    """An answer other than success, raised by an action: status, message, ``more_info``."""
-
-    def __init__(self, status: int, message: str, more_info: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.status, self.message, self.more_info = status, message, more_info
 
 
 @bp.url_value_preprocessor
@@ -119,21 +111,33 @@ def dispatch() -> Response:
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
     limit, offset = _page(request)
+    if resource.path == "dashboard":
+        zone = records.time_zone()
+        return json_response({"dashboard": [reports.dashboard(caller.mall_pk, zone)]})
     if resource.kind == REPORT:
         items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
         return json_response({resource.key: items})
-    encoded = records.list_json(
-        caller.mall_pk, resource, caller.app_pk, limit, offset, records.time_zone()
-    )
+    if resource.kind == EMBEDDED:
+        return json_response({resource.key: nested.list_items(endpoint, caller.mall_pk)})
+    args, zone = request.args, records.time_zone()
+    if resource.path == "points":
+        rows = reports.page_points(caller.mall_pk, reports.points_gate(args, zone), limit, offset)
+        return json_response({"points": reports.points_json(caller.mall_pk, rows, zone)})
+    if resource.parent is not None:
+        nested.check_parent(endpoint, caller.mall_pk)
+    gate = nested.gate(endpoint) + reports.list_gate(endpoint, args, zone)
+    encoded = records.list_json(caller.mall_pk, resource, caller.app_pk, limit, offset, zone, gate)
     # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
     body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
     return Response(body, mimetype="application/json")
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:
-    return json_response(
-        {"count": records.count_records(caller.mall_pk, endpoint.resource, caller.app_pk)}
-    )
+    if endpoint.resource.parent is not None:
+        nested.check_parent(endpoint, caller.mall_pk)
+    gate = nested.gate(endpoint) + reports.list_gate(endpoint, request.args, records.time_zone())
+    count = records.count_records(caller.mall_pk, endpoint.resource, caller.app_pk, gate)
+    return json_response({"count": count})
 
 
 def _get(endpoint: Endpoint, caller: Caller) -> Response:
@@ -141,42 +145,75 @@ def _get(endpoint: Endpoint, caller: Caller) -> Response:
     if resource.kind == SINGLETON:
         row = records.read_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
         return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
-    row = _existing(endpoint, caller, records.read_record)
+    if endpoint.key is None and resource.parent is None:
+        row = _existing(endpoint, caller, records.read_record)
+    else:
+        if resource.parent is not None:
+            nested.check_parent(endpoint, caller.mall_pk)
+        row = nested.find(endpoint, caller.mall_pk, caller.app_pk)
     return json_response({resource.singular: records.to_json(resource, row)})
 
 
 def _create(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
+    if resource.kind == EMBEDDED:
+        item = nested.create_item(endpoint, caller.mall_pk, _request_object())
+        return _written(endpoint, caller, item["order_item_code"], {resource.singular: item}, 201)
+    if resource.path == "points":
+        points = reports.create_points(caller.mall_pk, _request_object())
+        return _written(endpoint, caller, points["member_id"], {"points": points}, 201)
+    if resource.parent is not None:
+        nested.check_parent(endpoint, caller.mall_pk)
     data = validate(resource, _request_object(), partial=False)
-    _check_products(resource, caller, data)
+    nested.check_products(resource, caller.mall_pk, data)
+    data = nested.stamp(endpoint, caller.client_id, data)
     row = records.create_record(caller.mall_pk, resource, caller.app_pk, data)
-    db.session.commit()
-    return json_response({resource.singular: records.to_json(resource, row)}, 201)
+    nested.after_create(resource, caller.mall_pk, row)
+    body = {resource.singular: records.to_json(resource, row)}
+    return _written(endpoint, caller, row.record_no, body, 201)
 
 
 def _update(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
+    if resource.kind == EMBEDDED:
+        item = nested.update_item(endpoint, caller.mall_pk, _request_object())
+        return _written(endpoint, caller, endpoint.key, {resource.singular: item})
     if resource.kind == SINGLETON:
         data = validate(resource, _request_object(), partial=True)
         row = records.put_store(caller.mall_pk, resource, data)
-        db.session.commit()
-        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
-    row = _existing(endpoint, caller)
+        body = {resource.singular: records.store_json(resource, caller.mall_id, row)}
+        return _written(endpoint, caller, caller.mall_id, body)
+    if resource.parent is not None:
+        nested.check_parent(endpoint, caller.mall_pk)
+    row = nested.find(endpoint, caller.mall_pk, caller.app_pk)
     data = validate(resource, _request_object(), partial=True)
-    _check_products(resource, caller, data)
+    nested.check_products(resource, caller.mall_pk, data)
     row.data = {**row.data, **data}
-    db.session.commit()
-    return json_response({resource.singular: records.to_json(resource, row)})
+    body = {resource.singular: records.to_json(resource, row)}
+    return _written(endpoint, caller, endpoint.key or row.record_no, body)
 
 
 def _delete(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    row = _existing(endpoint, caller)
+    if resource.parent is not None:
+        nested.check_parent(endpoint, caller.mall_pk)
+    row = nested.find(endpoint, caller.mall_pk, caller.app_pk)
     db.session.delete(row)
+    nested.after_delete(resource, caller.mall_pk, row.record_no)
+    if resource.key_field is not None:
+        gone = {"shop_no": records.SHOP_NO, resource.key_field: endpoint.key}
+    else:
+        gone = {"shop_no": records.SHOP_NO, resource.number_field: row.record_no}
+    return _written(endpoint, caller, endpoint.key or row.record_no, {resource.singular: gone})
+
+
+def _written(
+    endpoint: Endpoint, caller: Caller, ident: Any, body: dict[str, Any], status: int = 200
+) -> Response:
+    """A write's answer, after its entry in the mall's activity log; one commit for both."""
+    reports.log_write(caller.mall_pk, caller.client_id, endpoint, ident)
     db.session.commit()
-    return json_response(
-        {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: row.record_no}}
-    )
+    return json_response(body, status)
 
 
 _ACTIONS = {
@@ -241,11 +278,3 @@ def _request_object() -> Any:
     if "request" not in body:
         raise Invalid("request", "request is required.")
     return body["request"]
-
-
-def _check_products(resource: Resource, caller: Caller, data: dict[str, Any]) -> None:
-    refs = product_refs(resource, data)
-    missing = records.missing_products(caller.mall_pk, sorted(refs))
-    if missing:
-        where = refs[min(missing)]
-        raise Invalid(where, f"{where}: there is no product {min(missing)} in this mall.")
