@@ -125,6 +125,8 @@ def test_full_code_flow_and_admin_api_on_the_mall_host(world, mall_hosts):
     assert document["token_endpoint"] == f"{base}/api/v2/oauth/token"
     checked = rfc8414.AuthorizationServerMetadata(document)
     checked.validate(metadata_classes=[rfc9207.AuthorizationServerMetadata])
+    assert document["jwks_uri"] == f"{base}/.well-known/jwks.json"
+    assert resolving(requests.Session()).get(document["jwks_uri"]).status_code == 200
 
     oauth = resolving(
         OAuth2Session(

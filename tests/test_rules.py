@@ -188,7 +188,7 @@ def test_code_is_redeemable_rule(app, live_server, world, gateway, configure, tr
     assert_refused(refresh(live_server, world.mall_id, world.web, tokens["refresh_token"]))
 
     travel(61)
-    assert_refused(exchange(live_server, world.mall_id, world.web, waiting), "Code time expired.")
+    assert_refused(exchange(live_server, world.mall_id, world.web, waiting), "Code time expired")
     fresh = browser.authorize(world.web)["code"]
     assert cleanup(app)["authorization_codes"] == 2  # the tombstone and the expired one
     assert exchange(live_server, world.mall_id, world.web, fresh).status_code == 200

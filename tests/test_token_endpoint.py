@@ -195,7 +195,7 @@ def test_expired_code_is_invalid_grant(live_server, world, browser, configure, t
     travel(1.5)
     response = exchange(live_server, world.mall_id, world.web, code)
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_grant", "error_description": "Code time expired."}
+    assert response.json() == {"error": "invalid_grant", "error_description": "Code time expired"}
 
 
 def test_code_is_bound_to_its_client(live_server, world, code):

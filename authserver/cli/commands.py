@@ -216,6 +216,8 @@ def app_status(client_id: str, status: str, reason: str | None, as_json: bool) -
     previous = app.status
     app.status = status
     app.rejection_reason = reason.strip() if status == Status.REVIEW_REJECTED else None
+    if status not in (Status.UNDER_REVIEW, Status.REVIEW_REJECTED):
+        app.review_return_status = None  # set by hand: no longer waiting for a re-review
     audit.record(
         "app_status_changed",
         actor="cli",

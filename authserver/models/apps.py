@@ -102,6 +102,10 @@ class App(AuthlibClient, db.Model):
     operator_permission_url: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default=Status.IN_PRODUCTION.value)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    #: For sale or sold: the status of an approved app that went back to review (its App Secret
+    #: reissued, its permissions widened); meanwhile its installations keep working and no new
+    #: mall installs it (``app_status.may_authorize``). Cleared when it is listed again.
+    review_return_status: Mapped[str | None] = mapped_column(String(20))
     icon: Mapped[bytes | None] = mapped_column(LargeBinary)
     icon_content_type: Mapped[str | None] = mapped_column(String(32))
     secret_reissued_at: Mapped[datetime | None]

@@ -23,7 +23,7 @@ from flask import current_app, g
 from sqlalchemy import select, update
 
 from authserver import scopes
-from authserver.app_status import Status, may_authorize
+from authserver.app_status import AWAITING_REREVIEW, Status, may_authorize, reconsents_only
 from authserver.extensions import db
 from authserver.models import AuthorizationCode, Installation, Token
 from authserver.models.base import utcnow
@@ -35,6 +35,10 @@ from authserver.store.codes import PresentedCode
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 UNINSTALLED = "Uninstalled app."
+#: Cafe24's words (CAFE24.md §6.3): an unknown, expired, rotated or revoked refresh token, and a
+#: code past its minute.
+INVALID_REFRESH_TOKEN = "Invalid refresh_token"
+CODE_EXPIRED = "Code time expired"
 
 
 def find_installation(mall, app) -> Installation | None:
@@ -101,20 +105,36 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         app = request.client
         mall = g.mall
         installation = find_installation(mall, app)
+        test_mall = mall.test_mall_of_id == app.developer_id
         if not may_authorize(
             app.status,
-            is_developers_test_mall=mall.test_mall_of_id == app.developer_id,
+            is_developers_test_mall=test_mall,
             installed_on_mall=installation is not None,
+            returns_to=app.review_return_status,
         ):
+            if app.review_return_status is not None:
+                raise UnauthorizedClientError(AWAITING_REREVIEW)
             raise UnauthorizedClientError("This app may not be installed on this mall.")
         requested = scopes.parse_scopes(request.payload.scope)
         if not requested:
             raise InvalidRequestError("The 'scope' parameter is required.")
         if scopes.unknown_scopes(requested) or not set(requested) <= set(app.scopes):
             raise InvalidScopeError("The requested scope is not among the app's permissions.")
-        if app.status == Status.SOLD and not set(requested) <= set(installation.scope.split()):
-            # DESIGN.md "Who may authorize": a sold app re-consents only to scopes it holds.
-            raise InvalidScopeError("A sold app may only re-consent to the scopes it holds here.")
+        if (
+            reconsents_only(app.status, app.review_return_status, is_developers_test_mall=test_mall)
+            and installation is not None
+            and not set(requested) <= set(installation.scope.split())
+        ):
+            # DESIGN.md "Who may authorize": a sold app, or one waiting for a re-review,
+            # re-consents only to scopes it holds.
+            if app.status == Status.SOLD:
+                raise InvalidScopeError(
+                    "A sold app may only re-consent to the scopes it holds here."
+                )
+            raise InvalidScopeError(
+                "This app is back under review: it may only re-consent to the scopes it holds "
+                "here until the platform approves it again."
+            )
 
     def save_authorization_code(self, code: str, request) -> None:
         """Store the code and record or extend the installation, in one transaction."""
@@ -158,7 +178,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if item is None or item.app_pk != client.id or item.mall_pk != g.mall.id:
             return None
         if not item.unexpired:  # models.AuthorizationCode.unexpired, decided in the lookup
-            raise InvalidGrantError("Code time expired.")
+            raise InvalidGrantError(CODE_EXPIRED)
         return item
 
     def authenticate_user(self, authorization_code: PresentedCode) -> Grantor:
@@ -225,7 +245,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         row = Token.by_refresh_token(refresh_token)
         client = self.request.client
         if row is None or row.app_pk != client.id or row.mall_pk != g.mall.id:
-            return None
+            # Raised here: Authlib's own error for a refresh token it was not given has no
+            # description, and a Cafe24 client reads one.
+            raise InvalidGrantError(INVALID_REFRESH_TOKEN)
         installation = find_installation(g.mall, client)
         if installation is None:
             raise InvalidGrantError(UNINSTALLED)
@@ -238,7 +260,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             self.request.grace_successor = successor
             return row
         if not row.is_refresh_active():
-            raise InvalidGrantError("Invalid refresh_token.")
+            raise InvalidGrantError(INVALID_REFRESH_TOKEN)
         return row
 
     def _revoke_family(self, row: Token) -> None:
@@ -246,7 +268,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         Token.revoke_where(Token.family_id == row.family_id)
         _audit("refresh_reuse", self.request.client, row.user_id)
         db.session.commit()
-        raise InvalidGrantError("The refresh token was already used; the grant is revoked.")
+        raise InvalidGrantError(INVALID_REFRESH_TOKEN)  # Cafe24's words for a rotated one
 
     def authenticate_user(self, refresh_token: Token) -> Grantor:
         return Grantor(g.mall, refresh_token.user_id)
@@ -277,7 +299,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                 # after the winner's commit is (DESIGN.md: the rule for codes). revoke_where's
                 # second pass sees the winner's committed row.
                 self._revoke_family(old)
-            raise InvalidGrantError("Invalid refresh_token.")
+            raise InvalidGrantError(INVALID_REFRESH_TOKEN)
         token = self.generate_token(user=grantor, scope=" ".join(access_scope))
         store_token(
             token,

@@ -10,6 +10,7 @@ import json
 from functools import lru_cache
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import (
     InvalidClientError,
     InvalidRequestError,
@@ -38,6 +39,21 @@ class MallIssuer(IssuerParameter):
         return issuer_for(mall.mall_id) if mall else None
 
 
+#: The description of an error Authlib raised without one (``handle_error_response``).
+ERROR_DESCRIPTIONS = {
+    "invalid_request": "The request is missing a parameter or is malformed.",
+    "invalid_client": "Client authentication failed.",
+    "invalid_grant": "The authorization grant is invalid, expired or revoked.",
+    "unauthorized_client": "This app may not use this grant type.",
+    "unsupported_grant_type": (
+        "The grant_type is not supported: use authorization_code or refresh_token."
+    ),
+    "invalid_scope": "The requested scope exceeds the scope the grant holds.",
+    "unsupported_token_type": "The token_type_hint is not supported.",
+}
+DEFAULT_DESCRIPTION = "The request was refused."
+
+
 class AuthorizationServer(FlaskAuthorizationServer):
     def query_client(self, client_id: str) -> Client | None:
         """The app as a plain value, never an ORM entity (``store.clients``)."""
@@ -50,6 +66,16 @@ class AuthorizationServer(FlaskAuthorizationServer):
         if isinstance(request, ServerRequest):
             return request
         return ServerRequest.from_flask(flask_request)
+
+    def handle_error_response(self, request, error: OAuth2Error) -> Response:
+        """Every error of the token, revocation and introspection endpoints carries an
+        ``error_description`` (DESIGN.md "Token response"; a Cafe24 client reads it): Authlib
+        raises some without one (an unknown refresh token's ``invalid_grant`` where a grant
+        does not raise its own, an unsupported ``grant_type``, a refresh ``scope`` wider than
+        the grant's), and those get the error code's description here, never echoing input."""
+        if not error.description:
+            error.description = ERROR_DESCRIPTIONS.get(error.error, DEFAULT_DESCRIPTION)
+        return super().handle_error_response(request, error)
 
     def handle_response(self, status_code, payload, headers) -> Response:
         """Authlib's Flask answer, the same bytes: ``flask.json.dumps`` builds a JSON encoder

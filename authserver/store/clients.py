@@ -40,6 +40,8 @@ class Client(AuthlibClient):
     #: registered permissions, space-separated
     scope: str
     status: str
+    #: the listed status an app back in review returns to (``App.review_return_status``)
+    review_return_status: str | None
     #: ``opaque`` or ``jwt`` (``oauth/jwt_tokens.py``)
     token_format: str
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from authserver import scopes
-from authserver.app_status import STATUS_LABELS, Actor, Status, may_delete, may_transition
+from authserver.app_status import (
+    LISTED,
+    STATUS_LABELS,
+    Actor,
+    Status,
+    approved_status,
+    back_to_review,
+    may_delete,
+    may_transition,
+)
 from authserver.extensions import db
 from authserver.models import App, AuthorizationCode, Installation, Token, utcnow
 from authserver.security import audit
@@ -26,9 +35,13 @@ def change_status(app: App, target: Status, actor: Actor, who: str, reason: str 
         raise Refused(f"An app that is {_label(app.status)} cannot be moved to {_label(target)}.")
     if target == Status.REVIEW_REJECTED and not (reason and reason.strip()):
         raise Refused("Give the reason for the rejection.")
+    if target == Status.FOR_SALE and actor == Actor.REVIEWER:
+        target = approved_status(app.review_return_status)
     previous = app.status
     app.status = target.value
     app.rejection_reason = reason.strip() if target == Status.REVIEW_REJECTED else None
+    if target in LISTED:
+        app.review_return_status = None
     audit.record(
         "app_status_changed",
         actor=who,
@@ -57,18 +70,10 @@ def set_permissions(app: App, new_scopes: list[str], who: str) -> int:
     """
     old = set(app.scopes)
     widened = bool(set(new_scopes) - old)
-    if widened and app.status == Status.SOLD:
-        raise Refused(SOLD_CANNOT_WIDEN)
+    if widened and Status.SOLD in (app.status, app.review_return_status):
+        raise Refused(SOLD_CANNOT_WIDEN)  # also while a sold app waits for a re-review
     if widened and app.status == Status.FOR_SALE:
-        app.status = Status.UNDER_REVIEW.value
-        audit.record(
-            "app_status_changed",
-            actor=who,
-            client_id=app.client_id,
-            previous=Status.FOR_SALE.value,
-            status=Status.UNDER_REVIEW.value,
-            reason="permissions widened",
-        )
+        send_back_to_review(app, who, "permissions widened")
     app.scope = scopes.to_string(new_scopes)
     kept = set(app.scopes)
     narrowed = 0
@@ -90,11 +95,36 @@ def set_permissions(app: App, new_scopes: list[str], who: str) -> int:
     return narrowed
 
 
+def send_back_to_review(app: App, who: str, reason: str) -> bool:
+    """Move an approved (for-sale or sold) app back to review, remembering which it was
+    (``app_status.back_to_review``); ``False`` when it was not approved and stays as it is."""
+    target = back_to_review(app.status)
+    if target is None:
+        return False
+    previous = app.status
+    app.review_return_status = previous
+    app.status = target.value
+    audit.record(
+        "app_status_changed",
+        actor=who,
+        client_id=app.client_id,
+        previous=previous,
+        status=target.value,
+        reason=reason,
+    )
+    return True
+
+
 def reissue_secret(app: App, who: str) -> str:
-    """A new App Secret; the old one stops working at once. Tokens already issued live on."""
+    """A new App Secret; the old one stops working at once. Tokens already issued live on.
+
+    Cafe24: "when the App Secret Key is reissued, you need to be approved to properly use the
+    app again": an app for sale or sold goes back to review (``send_back_to_review``).
+    """
     secret = app.issue_secret()
     app.secret_reissued_at = utcnow()
     audit.record("secret_reissued", actor=who, client_id=app.client_id)
+    send_back_to_review(app, who, "App Secret reissued")
     return secret
 
 

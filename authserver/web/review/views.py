@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from authserver.app_status import Actor, Status, may_delete, may_transition
+from authserver.app_status import STATUS_LABELS, Actor, Status, may_delete, may_transition
 from authserver.extensions import db
 from authserver.models import App, Reviewer
 from authserver.scopes import group_by_category
@@ -100,14 +100,14 @@ def _move(client_id: str, target: Status, done: str, reason: str | None = None):
         db.session.rollback()
         return _app_page(app, error=str(refused), status=409)
     db.session.commit()
-    flash(done.format(name=app.name), "success")
+    flash(done.format(name=app.name, status=STATUS_LABELS[Status(app.status)].lower()), "success")
     return redirect(url_for("review.app_detail", client_id=client_id), code=303)
 
 
 @bp.post("/apps/<client_id>/approve")
 @reviewer_required
 def approve(client_id: str):
-    return _move(client_id, Status.FOR_SALE, "{name} is approved and now for sale.")
+    return _move(client_id, Status.FOR_SALE, "{name} is approved and now {status}.")
 
 
 @bp.post("/apps/<client_id>/reject")
