@@ -17,8 +17,7 @@ import requests
 
 from authserver.admin_api import SCOPE_MAP, required_scope, resolve
 from authserver.admin_api.resources import RESOURCES
-from authserver.openapi import build_document
-from authserver.openapi.admin import describable
+from authserver.openapi import build_document, parameters
 
 from .admin_api_support import ALL, app_with_scopes, obtain_token
 from .gateway_support import basic
@@ -58,7 +57,7 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
     for path, item in document["paths"].items():
         if "/api/v2/admin/" not in path:
             continue
-        concrete = re.sub(r"\{[a-z]+_no\}", "1", path.split("/api/v2/admin/")[1])
+        concrete = re.sub(r"\{[a-z_]+\}", "1", path.split("/api/v2/admin/")[1])
         for method, operation in item.items():
             if method != "parameters":
                 assert required_scope(method, concrete) == operation["x-required-scope"]
@@ -66,8 +65,8 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
     enforced = {
         (method, path)
         for method, resource in SCOPE_MAP
-        if describable(RESOURCES[resource])
-        for path in (resource, f"{resource}/count", f"{resource}/1")
+        for base in [_concrete_base(RESOURCES[resource])]
+        for path in (base, f"{base}/count", f"{base}/1")
         if resolve(method, path) is not None
     }
     assert described == enforced
@@ -76,6 +75,32 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
             op.get("operationId") == name for item in document["paths"].values()
             for op in item.values() if isinstance(op, dict)
         )  # fmt: skip
+
+
+def _concrete_base(resource) -> str:
+    """``products/1/variants`` for a sub-resource, the path itself otherwise."""
+    if resource.parent is None:
+        return resource.path
+    return f"{resource.parent}/1/{resource.key}"
+
+
+def test_list_parameters_come_from_the_resource_table(live_server):
+    """Every list takes the page with its resource's bounds and the filters its row declares;
+    every count takes the same filters; an item is named by the row's key."""
+    document = fetch(live_server)["paths"]
+    for resource in RESOURCES.values():
+        base = parameters.base_path(resource)
+        declared = {f.name for f in getattr(resource, "filters", ())}
+        if "list" in resource.actions and resource.kind == "collection":
+            listed = {p["name"]: p for p in document[base]["get"].get("parameters", [])}
+            assert listed["limit"]["schema"]["maximum"] == getattr(resource, "max_limit", 100)
+            assert declared <= set(listed), (resource.path, declared - set(listed))
+        if "count" in resource.actions and resource.kind == "collection":
+            counted = document[f"{base}/count"]["get"].get("parameters", [])
+            assert {p["name"] for p in counted} == declared
+        item = f"{base}/{{{parameters.item_name(resource)}}}"
+        if {"get", "update", "delete"} & resource.actions and resource.kind == "collection":
+            assert item in document, (resource.path, item)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from typing import Any
 
 from authserver.admin_api import SCOPE_MAP
 from authserver.admin_api.resources import (
-    ALL_ACTIONS,
     BOOL,
     COLLECTION,
+    EMBEDDED,
     INT,
     INT_LIST,
     ITEMS,
@@ -30,10 +30,9 @@ from authserver.admin_api.resources import (
     Field,
     Resource,
 )
-from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
+from authserver.openapi import parameters
 from authserver.openapi.oauth import MALL_ID
 
-BASE = "/malls/{mall_id}/api/v2/admin"
 DATE = {"type": "string", "format": "date-time"}
 _ITEM = {
     "type": "object",
@@ -66,18 +65,10 @@ _TYPES: dict[str, dict[str, Any]] = {
 }
 
 
-def describable(resource: Resource) -> bool:
-    """The shapes this generator describes: top-level collections with every method, the store
-    and the sales report. Sub-resources, records named by a field, resources with fewer
-    methods and the dashboard (issue 18, point 5) are in docs/admin-api.md, not here yet."""
-    if resource.parent is not None or resource.key_field is not None:
-        return False
-    if resource.kind == REPORT:
-        return resource.path == "reports/salesvolume"
-    return resource.kind == SINGLETON or resource.actions == ALL_ACTIONS
-
-
-_DESCRIBED = [resource for resource in RESOURCES.values() if describable(resource)]
+#: Answers whose records are not ``records.to_json``'s: checked for their key fields only.
+_OWN_SHAPES = {"points", "dashboard"}
+#: Cafe24's points.md answers a create under ``points``, not the singular.
+_CREATED_UNDER = {"points": "points"}
 _ERRORS = {
     "400": ("BadRequest", "Malformed JSON or Content-Type; nothing written"),
     "401": ("Unauthorized", "No, or no valid, access token"),
@@ -106,8 +97,10 @@ def _name(resource: Resource) -> str:
 
 
 def _record(resource: Resource) -> dict[str, Any]:
-    """A record as the API shows it (records.to_json / store_json / sales_volume)."""
+    """A record as the API shows it (records.to_json / store_json / the reports)."""
     fields = {f.name: _field_schema(f, nullable=True) for f in resource.fields}
+    if resource.path in _OWN_SHAPES:
+        return {"type": "object", "required": ["shop_no"], "properties": {"shop_no": {"const": 1}}}
     if resource.kind == REPORT:
         counts = ("product_no", "total_sales", "settle_count")
         properties = {"shop_no": {"const": 1}, **{n: {"type": "integer"} for n in counts}}
@@ -118,12 +111,15 @@ def _record(resource: Resource) -> dict[str, Any]:
         required = list(properties)
         properties["updated_date"] = DATE
         return {"type": "object", "required": required, "properties": properties}
+    if resource.kind == EMBEDDED:  # an order's items: kept in the order, shown with their code
+        key = {resource.key_field: {"type": "string"}} if resource.key_field else {}
+        return {"type": "object", "required": list(key), "properties": {**key, **fields}}
+    number = {} if resource.key_field else {resource.number_field: {"type": "integer"}}
     properties = {
-        resource.number_field: {"type": "integer", "minimum": 1},
+        **number,
         "shop_no": {"const": 1},
         **fields,
-        "created_date": DATE,
-        "updated_date": DATE,
+        **{name: DATE for name in resource.dates},
     }
     return {"type": "object", "required": list(properties), "properties": properties}
 
@@ -164,12 +160,12 @@ def schemas() -> dict[str, Any]:
         },
     }
     result: dict[str, Any] = {"ApiError": envelope}
-    for resource in _DESCRIBED:
+    for resource in RESOURCES.values():
         name = _name(resource)
         result[name] = _record(resource)
-        if SCOPE_MAP.get(("POST", resource.path)) and resource.kind == COLLECTION:
+        if "create" in resource.actions and resource.kind in (COLLECTION, EMBEDDED):
             result[f"{name}Create"] = _request(resource, partial=False)
-        if SCOPE_MAP.get(("PUT", resource.path)):
+        if "update" in resource.actions and SCOPE_MAP.get(("PUT", resource.path)):
             result[f"{name}Update"] = _request(resource, partial=True)
     return result
 
@@ -234,81 +230,62 @@ def _body(name: str) -> dict[str, Any]:
 
 
 def paths() -> dict[str, Any]:
+    """Every call the server answers, from each row's kind and the actions Cafe24 documents."""
     result: dict[str, Any] = {}
-    page = [
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-            "description": f"Default {DEFAULT_LIMIT}",
-        },
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    ]
-    for resource in _DESCRIBED:
-        name, base = _name(resource), f"{BASE}/{resource.path}"
-        listed = {"type": "object", "required": [resource.key]}
-        listed["properties"] = {resource.key: {"type": "array", "items": _ref(name)}}
-        item = {
-            "type": "object",
-            "required": [resource.singular],
-            "properties": {resource.singular: _ref(name)},
-        }
-        common = {"parameters": [MALL_ID]}
-        if resource.kind in (COLLECTION, REPORT):
-            result[base] = {
-                **common,
-                "get": _operation(resource, "GET", "list", "200", listed, parameters=page),
-            }
-        if resource.kind == SINGLETON:
-            result[base] = {
-                **common,
-                "get": _operation(resource, "GET", "get", "200", item),
-                "put": _operation(
-                    resource, "PUT", "update", "200", item, requestBody=_body(f"{name}Update")
-                ),
-            }
-        if resource.kind != COLLECTION:
-            continue
-        result[base]["post"] = _operation(
-            resource, "POST", "create", "201", item, requestBody=_body(f"{name}Create")
-        )
-        count = {"type": "object", "required": ["count"]}
-        count["properties"] = {"count": {"type": "integer", "minimum": 0}}
-        result[f"{base}/count"] = {
-            **common,
-            "get": _operation(resource, "GET", "count", "200", count),
-        }
-        number = {
-            "name": resource.number_field,
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
-        }
-        deleted = {
-            "type": "object",
-            "required": [resource.singular],
-            "properties": {
-                resource.singular: {
-                    "type": "object",
-                    "required": ["shop_no", resource.number_field],
-                    "properties": {
-                        "shop_no": {"const": 1},
-                        resource.number_field: {"type": "integer"},
-                    },
-                }
-            },
-        }
-        result[f"{base}/{{{resource.number_field}}}"] = {
-            "parameters": [MALL_ID, number],
-            "get": _operation(resource, "GET", "get", "200", item),
-            "put": _operation(
-                resource, "PUT", "update", "200", item, requestBody=_body(f"{name}Update")
-            ),
-            "delete": _operation(resource, "DELETE", "delete", "200", deleted),
-        }
+    for resource in RESOURCES.values():
+        for path, item in _resource_paths(resource).items():
+            result.setdefault(path, {}).update(item)
     return result
 
 
+def _wrapped(key: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": [key], "properties": {key: schema}}
+
+
+def _resource_paths(resource: Resource) -> dict[str, dict[str, Any]]:
+    name, base, actions = _name(resource), parameters.base_path(resource), resource.actions
+    common = [MALL_ID, *parameters.parent_parameters(resource)]
+    record = _ref(name)
+    item = _wrapped(resource.singular, record)
+    operations: dict[str, dict[str, Any]] = {}
+
+    def add(path: str, method: str, action: str, status: str, schema: dict, **extra) -> None:
+        here = operations.setdefault(path, {"parameters": list(common)})
+        here[method.lower()] = _operation(resource, method, action, status, schema, **extra)
+
+    if resource.kind in (SINGLETON,):
+        add(base, "GET", "get", "200", item)
+        add(base, "PUT", "update", "200", item, requestBody=_body(f"{name}Update"))
+        return operations
+    if resource.kind == REPORT:
+        listed = _wrapped(resource.key, {"type": "array", "items": record})
+        add(base, "GET", "list", "200", listed, parameters=parameters.list_parameters(resource))
+        return operations
+    listed = _wrapped(resource.key, {"type": "array", "items": record})
+    if "list" in actions:  # an order's items come whole: Cafe24 documents no page for them
+        page = parameters.list_parameters(resource) if resource.kind == COLLECTION else []
+        add(base, "GET", "list", "200", listed, parameters=page)
+    if "count" in actions:
+        count = _wrapped("count", {"type": "integer", "minimum": 0})
+        add(f"{base}/count", "GET", "count", "200", count,
+            parameters=parameters.filter_parameters(resource))  # fmt: skip
+    if "create" in actions:
+        created = _wrapped(_CREATED_UNDER.get(resource.path, resource.singular), record)
+        add(base, "POST", "create", "201", created, requestBody=_body(f"{name}Create"))
+    one = f"{base}/{{{parameters.item_name(resource)}}}"
+    common.append(parameters.item_parameter(resource))
+    if "get" in actions and resource.kind != EMBEDDED:
+        add(one, "GET", "get", "200", item)
+    if "update" in actions:
+        add(one, "PUT", "update", "200", item, requestBody=_body(f"{name}Update"))
+    if "delete" in actions and resource.kind != EMBEDDED:
+        key = parameters.item_name(resource)
+        gone = {"type": "object", "required": ["shop_no", key]}
+        gone["properties"] = {"shop_no": {"const": 1}, key: {"type": ["integer", "string"]}}
+        add(one, "DELETE", "delete", "200", _wrapped(resource.singular, gone))
+    return operations
+
+
 def tags() -> list[dict[str, str]]:
-    seen = dict.fromkeys(resource.path.split("/")[0] for resource in _DESCRIBED)
+    seen = dict.fromkeys(resource.path.split("/")[0] for resource in RESOURCES.values())
     return [{"name": tag, "description": f"Admin API: {tag}"} for tag in seen]
