@@ -45,6 +45,8 @@ class Example:
     #: For a heading the mirror shows no example for: ``{"wrapper", "attributes", "flags"}``
     #: from the chapter's documented property list.
     properties: dict[str, Any] | None = None
+    #: Fields of the documented request authserver does not store: field -> reason.
+    request_differences: dict[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -75,6 +77,7 @@ def load(resource_filter: str | None = None) -> list[Example]:
                     status=item["status"],
                     response=item.get("response"),
                     properties=item.get("properties"),
+                    request_differences=item.get("request_differences", {}),
                     differences={**chapter["differences"], **item.get("differences", {})},
                     needs=item.get("needs") or chapter.get("needs"),
                 )

@@ -87,14 +87,20 @@ def _send(api: Api, example: Example, bound: dict[str, object]) -> requests.Resp
     kwargs: dict = {"params": query or None}
     body = request.get("body")
     if body is not None:
-        inner = dict(body.get("request", {}))
+        # Fields of Cafe24's that authserver does not store are a 422 naming them, by design;
+        # the example lists each with the reason and they are left out of the request.
+        dropped = example.request_differences
+        inner = {k: v for k, v in body.get("request", {}).items() if k not in dropped}
         for name, placeholder in request.get("bind", {}).items():
             inner[name] = _bind(api, placeholder, bound)
         kwargs["json"] = {**body, "request": inner}
         if "requests" in body:  # Cafe24's bulk form
             binds = request.get("bind_requests", {})
-            each = [{**one, **{k: _bind(api, v, bound) for k, v in binds.items()}}
-                    for one in body["requests"]]  # fmt: skip
+            each = [
+                {k: v for k, v in {**one, **{k: _bind(api, v, bound) for k, v in binds.items()}}
+                 .items() if k not in dropped}
+                for one in body["requests"]
+            ]  # fmt: skip
             kwargs["json"] = {"shop_no": body.get("shop_no", 1), "requests": each}
     return api.session.request(
         request["method"], f"{api.base_url}/malls/{api.mall_id}/api/v2/admin/{path}", **kwargs
@@ -155,7 +161,9 @@ def test_every_admin_api_endpoint_has_an_example():
     for method, resource in SCOPE_MAP:
         for path in (resource, f"{resource}/count", f"{resource}/1"):
             concrete = _PLACEHOLDER.sub("1", path)
-            if resolve(method, concrete) is not None and (method, concrete) not in shapes:
+            endpoint = resolve(method, concrete)
+            answered = endpoint is not None and endpoint.action != "absent"
+            if answered and (method, concrete) not in shapes:
                 missing.append(f"{method} {path}")
     assert not missing, missing
 
