@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Request, Response, g, request
+from flask import Blueprint, Response, g, request
 
-from authserver.admin_api import ratelimit, records
+from authserver.admin_api import filters, keys, ratelimit, records
 from authserver.admin_api.auth import AuthenticationFailed, Caller, authenticate, challenge
 from authserver.admin_api.resources import (
-    MAX_INT,
+    APP_OBJECT,
     REPORT,
     SINGLETON,
     Invalid,
@@ -27,7 +26,8 @@ from authserver.admin_api.resources import (
     product_refs,
     validate,
 )
-from authserver.admin_api.scope_map import Endpoint, resolve
+from authserver.admin_api.scope_map import ABSENT, Endpoint, resolve
+from authserver.admin_api.wire import MAX_LIST
 from authserver.extensions import db
 from authserver.platform.errors import api_error
 from authserver.platform.http import COMPACT_JSON, json_response
@@ -40,7 +40,7 @@ NO_PERMISSION = "Permission unauthorized."
 TOO_MANY = "Too many requests: the call limit of this app on this mall is used up."
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 _MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_DIGITS = re.compile(r"[0-9]{1,10}")
+#: The default list bounds; each resource declares Cafe24's own (``Resource.max_limit``...).
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 
 
@@ -118,12 +118,23 @@ def dispatch() -> Response:
 # -- actions -----------------------------------------------------------------------------
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    limit, offset = _page(request)
+    # Most lists come without a query: no MultiDict to parse then.
+    args = request.args if request.query_string else {}
+    zone = records.time_zone()
+    query = filters.parse(resource, args, zone)
     if resource.kind == REPORT:
-        items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
-        return json_response({resource.key: items})
+        items = records.sales_volume(caller.mall_pk, filters.numbers(args, "product_no"))
+        return json_response({resource.key: items[query.offset : query.offset + query.limit]})
+    shape = None if query.fields is None and not query.embed else (query.embed, query.fields)
     encoded = records.list_json(
-        caller.mall_pk, resource, caller.app_pk, limit, offset, records.time_zone()
+        caller.mall_pk,
+        resource,
+        caller.app_pk,
+        query.limit,
+        query.offset,
+        zone,
+        query.conditions,
+        shape,
     )
     # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
     body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
@@ -131,18 +142,25 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:
-    return json_response(
-        {"count": records.count_records(caller.mall_pk, endpoint.resource, caller.app_pk)}
-    )
+    resource = endpoint.resource
+    args = request.args if request.query_string else {}
+    query = filters.parse(resource, args, records.time_zone())
+    count = records.count_records(caller.mall_pk, resource, caller.app_pk, query.conditions)
+    return json_response({"count": count})
 
 
 def _get(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    if resource.kind == SINGLETON:
-        row = records.read_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
-        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
+    args = request.args if request.query_string else {}
+    options = filters.read_options(resource, args)
+    if resource.kind in (SINGLETON, APP_OBJECT):
+        number = records.object_number(resource, caller.app_pk)
+        row = records.read_record(caller.mall_pk, resource, caller.app_pk, number)
+        body = records.object_json(resource, caller.mall_id, row, options.fields)
+        return json_response({resource.singular: body})
     row = _existing(endpoint, caller, records.read_record)
-    return json_response({resource.singular: records.to_json(resource, row)})
+    body = records.to_json(resource, row, embed=options.embed, fields=options.fields)
+    return json_response({resource.singular: body})
 
 
 def _create(endpoint: Endpoint, caller: Caller) -> Response:
@@ -156,27 +174,59 @@ def _create(endpoint: Endpoint, caller: Caller) -> Response:
 
 def _update(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    if resource.kind == SINGLETON:
+    if resource.kind in (SINGLETON, APP_OBJECT):
         data = validate(resource, _request_object(), partial=True)
-        row = records.put_store(caller.mall_pk, resource, data)
+        row = records.put_store(caller.mall_pk, resource, data, caller.app_pk)
         db.session.commit()
-        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
+        body = records.object_json(resource, caller.mall_id, row)
+        return json_response({resource.singular: body})
     row = _existing(endpoint, caller)
     data = validate(resource, _request_object(), partial=True)
     _check_products(resource, caller, data)
-    row.data = {**row.data, **data}
+    records.set_data(row, resource, {**row.data, **data})
     db.session.commit()
     return json_response({resource.singular: records.to_json(resource, row)})
+
+
+def _bulk_update(endpoint: Endpoint, caller: Caller) -> Response:
+    """Cafe24's ``PUT /<resource>`` with ``{"shop_no": 1, "requests": [{<key>: ..., ...}]}``:
+    every request is checked before any is written; one commit."""
+    resource = endpoint.resource
+    key_name = resource.number_field
+    changes = []
+    for index, item in enumerate(_request_object(bulk=True)):
+        where = f"requests[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get(key_name), str | int):
+            raise Invalid(f"{where}.{key_name}", f"{where}.{key_name} is required.")
+        values = {name: value for name, value in item.items() if name != key_name}
+        try:
+            data = validate(resource, values, partial=True)
+        except Invalid as error:
+            raise Invalid(f"{where}.{error.field}", f"{where}: {error.message}") from None
+        _check_products(resource, caller, data)
+        single = Endpoint(resource, "update", endpoint.scope, str(item[key_name]))
+        changes.append((_existing(single, caller), data))
+    for row, data in changes:
+        records.set_data(row, resource, {**row.data, **data})
+    db.session.commit()
+    zone = records.time_zone()
+    return json_response({resource.key: [records.to_json(resource, r, zone) for r, _ in changes]})
 
 
 def _delete(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
     row = _existing(endpoint, caller)
+    key = keys.write(resource, row.record_no, row.created_date, records.time_zone(), row.data)
     db.session.delete(row)
     db.session.commit()
     return json_response(
-        {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: row.record_no}}
+        {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: key}}
     )
+
+
+def _absent(endpoint: Endpoint, caller: Caller) -> Response:
+    """A method Cafe24 does not offer on this resource (its scope was checked first)."""
+    return api_error(404, NO_API)
 
 
 _ACTIONS = {
@@ -185,47 +235,34 @@ _ACTIONS = {
     "get": _get,
     "create": _create,
     "update": _update,
+    "bulk_update": _bulk_update,
     "delete": _delete,
+    ABSENT: _absent,
 }
 
 
 # -- helpers -----------------------------------------------------------------------------
 def _existing(endpoint: Endpoint, caller: Caller, find=records.get_record) -> Any:
-    """The record the path names (``find``: an entity to write, or a row to read), else 404."""
+    """The record the path's key names (``find``: an entity or a row to read), else 404."""
     resource = endpoint.resource
-    row = find(caller.mall_pk, resource, caller.app_pk, endpoint.number or 0)
+    key = keys.read(resource, endpoint.key or "")
+    row = None if key is None else find(caller.mall_pk, resource, caller.app_pk, key)
     if row is None:
         raise Refused(
             404,
-            f"No {resource.singular} with {resource.number_field} {endpoint.number}.",
-            {resource.number_field: endpoint.number},
+            f"No {resource.singular} with {resource.number_field} {endpoint.key}.",
+            {resource.number_field: endpoint.key},
         )
     return row
-
-
-def _page(req: Request) -> tuple[int, int]:
-    """A list's ``limit`` and ``offset``; ``Invalid`` when either is out of range."""
-    # Most lists come without a query: no MultiDict to parse then.
-    args = req.args if req.query_string else {}
-    limit = _int_arg(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    return limit, _int_arg(args, "offset", 0, 0, MAX_INT)
-
-
-def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    if name not in args:  # MultiDict.get raises and catches a KeyError for a missing name
-        return default
-    raw = args[name]
-    if not _DIGITS.fullmatch(raw) or not minimum <= int(raw) <= maximum:
-        raise Invalid(name, f"{name} must be an integer from {minimum} to {maximum}.")
-    return int(raw)
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _request_object() -> Any:
-    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body."""
+def _request_object(*, bulk: bool = False) -> Any:
+    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body; with
+    ``bulk``, the list of Cafe24's ``{"shop_no": 1, "requests": [...]}`` (1 to 100)."""
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Refused(400, "Content-Type must be application/json.", {"field": "Content-Type"})
@@ -238,6 +275,11 @@ def _request_object() -> Any:
     shop_no = body.get("shop_no", records.SHOP_NO)
     if isinstance(shop_no, bool) or shop_no != records.SHOP_NO:
         raise Invalid("shop_no", f"shop_no must be {records.SHOP_NO} (this mall has one shop).")
+    if bulk:
+        requests = body.get("requests")
+        if not isinstance(requests, list) or not 1 <= len(requests) <= MAX_LIST:
+            raise Invalid("requests", f"requests must be a list of 1 to {MAX_LIST} objects.")
+        return requests
     if "request" not in body:
         raise Invalid("request", "request is required.")
     return body["request"]
