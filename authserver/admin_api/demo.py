@@ -71,7 +71,7 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "carts": [{"member_id": "jisoo", "product_no": 2, "quantity": 1}],
-    "boards": [{"board_name": "Product reviews", "board_type": "review", "use_board": "T"}],
+    "boards": [{"board_name": "Product reviews", "board_type": 5, "use_board": "T"}],
     "coupons": [{"coupon_name": "Welcome 10%", "benefit_type": "B", "benefit_percentage": 10}],
     "themes": [{"skin_name": "Basic", "skin_code": "skin1", "language_code": "en_US"}],
 }
