@@ -29,7 +29,7 @@ SEEDED = {
         {"member_id": "jisoo", "items": [{"product_no": 1, "quantity": 2}]},
         {"order_status": "N40"},
     ),
-    "boards": ("board", {"board_name": "Reviews"}, {"board_type": "review"}),
+    "boards": ("board", {"board_name": "Reviews"}, {"board_type": 5}),
     "customers": ("customer", {"member_id": "minho", "email": "m@example.com"}, None),
     "carts": ("cart", {"member_id": "jisoo", "product_no": 1, "quantity": 2}, None),
     "themes": ("theme", {"skin_name": "Basic"}, None),

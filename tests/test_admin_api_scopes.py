@@ -68,6 +68,7 @@ TABLE = [
     ("order", "PUT", "orders/{order_id}", {"order_status": "N40"}, "mall.write_order", 200),
     ("order", "DELETE", "orders/{order_id}", None, "mall.write_order", NO_API),
     ("community", "GET", "boards", None, "mall.read_community", 200),
+    ("community", "GET", "boards/1", None, "mall.read_community", 200),
     ("community", "POST", "boards", {"board_name": "A"}, "mall.write_community", NO_API),
     ("community", "PUT", "boards/1", {"board_name": "B"}, "mall.write_community", 200),
     ("community", "DELETE", "boards/1", None, "mall.write_community", NO_API),

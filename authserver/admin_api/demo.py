@@ -73,7 +73,7 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "carts": [{"member_id": "jisoo", "product_no": 2, "quantity": 1}],
-    "boards": [{"board_name": "Product reviews", "board_type": "review", "use_board": "T"}],
+    "boards": [{"board_name": "Product reviews", "board_type": 5, "use_board": "T"}],
     "boards/articles": [
         {
             "writer": "Jisoo",

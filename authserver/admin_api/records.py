@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -52,14 +51,25 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from authserver.admin_api import keys, wire
+from authserver.admin_api import keys
+from authserver.admin_api.answers import (
+    SHOP_NO,
+    object_json,
+    resource_date,
+    store_json,
+    time_zone,
+    to_json,
+)
 from authserver.admin_api.resources import APP_OBJECT, MAX_INT, RESOURCES, Resource
+
+__all__ = [
+    "SHOP_NO", "AdminRecord", "object_json", "resource_date", "store_json", "time_zone", "to_json",
+]  # fmt: skip
 from authserver.extensions import db
 from authserver.models.base import utcnow
 from authserver.platform.http import COMPACT_JSON
 from authserver.store import reader
 
-SHOP_NO = 1
 STORE_NUMBER = 1
 
 
@@ -67,7 +77,7 @@ class AdminRecord(db.Model):
     __tablename__ = "admin_records"
     __table_args__ = (
         UniqueConstraint("mall_pk", "resource", "record_no"),
-        Index("ix_admin_records_lookup", "mall_pk", "resource", "lookup"),
+        Index("ix_admin_records_lookup", "mall_pk", "resource", "lookup", "record_no"),
         Index("ix_admin_records_created", "mall_pk", "resource", "created_date"),
     )
 
@@ -335,7 +345,7 @@ def put_store(
             with db.session.begin_nested():
                 record = AdminRecord(
                     mall_pk=mall_pk,
-                    resource=resource.path,
+                    resource=resource.storage,
                     record_no=number,
                     app_pk=owner,
                     data=data,
@@ -391,81 +401,3 @@ def sales_volume(mall_pk: int, products: frozenset[int] | None = None) -> list[d
         for product_no in sorted(quantities)
         if products is None or product_no in products
     ]
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def time_zone() -> ZoneInfo:
-    """The zone of the dates the API shows (``AUTHSERVER_TIMEZONE``)."""
-    return _zone(current_app.config["AUTHSERVER_TIMEZONE"])
-
-
-def resource_date(moment: datetime) -> str:
-    """Naive UTC -> ISO 8601 with the offset of ``AUTHSERVER_TIMEZONE`` (``...T21:00:00+09:00``)."""
-    return _in_zone(moment, time_zone())
-
-
-def _in_zone(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds")
-
-
-def to_json(
-    resource: Resource,
-    record: AdminRecord,
-    zone: ZoneInfo | None = None,
-    *,
-    embed: frozenset[str] = frozenset(),
-    fields: frozenset[str] | None = None,
-) -> dict[str, Any]:
-    """A record as Cafe24 shows it: ``shop_no``, its key, every field in Cafe24's format (an
-    embedded one only when ``embed`` names it), then its dates; only ``fields`` when given.
-
-    A list passes ``zone`` (:func:`time_zone`) once for all its records."""
-    zone = zone or time_zone()
-    data = record.data
-    key = keys.write(resource, record.record_no, record.created_date, zone, data)
-    body: dict[str, Any] = {"shop_no": SHOP_NO, resource.number_field: key}
-    answer = wire.answer
-    body.update(
-        {
-            f.name: answer(f, data.get(f.name))
-            for f in resource.fields
-            if not f.embedded or f.name in embed
-        }
-    )
-    # ``dates`` may name only the first (an activity log's ``process_date``).
-    moments = (record.created_date, record.updated_date)[: len(resource.dates)]
-    for name, moment in zip(resource.dates, moments, strict=True):
-        body[name] = _in_zone(moment, zone)
-    if fields is not None:
-        return {name: value for name, value in body.items() if name in fields}
-    return body
-
-
-def object_json(
-    resource: Resource, mall_id: str, record: Any, fields: frozenset[str] | None = None
-) -> dict[str, Any]:
-    """A one-object resource: ``store`` (defaults from the mall until set) or the app's ``app``."""
-    if resource.kind == APP_OBJECT:
-        data = record.data if record else {}
-        body = {f.name: wire.answer(f, data.get(f.name)) for f in resource.fields}
-    else:
-        body = store_json(resource, mall_id, record)
-    if fields is not None:
-        return {name: value for name, value in body.items() if name in fields}
-    return body
-
-
-def store_json(resource: Resource, mall_id: str, record: AdminRecord | None) -> dict[str, Any]:
-    """The ``store`` object: defaults from the mall until an app or the operator sets fields."""
-    data = record.data if record else {}
-    body: dict[str, Any] = {"shop_no": SHOP_NO, "mall_id": mall_id}
-    body.update({f.name: wire.answer(f, data.get(f.name)) for f in resource.fields})
-    if body.get("shop_name") is None:
-        body["shop_name"] = mall_id
-    if record is not None:
-        body["updated_date"] = resource_date(record.updated_date)
-    return body

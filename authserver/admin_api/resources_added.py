@@ -7,10 +7,8 @@ filters and bounds. How each behaves is in docs/admin-api.md ("Resources Cafe24 
 
 from __future__ import annotations
 
-from authserver.admin_api.resources import (
-    _COMMON,
-    _CREATED,
-    _UPDATED,
+from authserver.admin_api.resources import _COMMON, _CREATED, _UPDATED
+from authserver.admin_api.schema import (
     EMBEDDED,
     LOOKUP,
     READ_ACTIONS,

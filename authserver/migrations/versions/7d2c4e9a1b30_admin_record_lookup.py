@@ -33,7 +33,7 @@ def upgrade():
     with op.batch_alter_table("admin_records", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lookup", sa.String(length=64), nullable=True))
         batch_op.create_index(
-            "ix_admin_records_lookup", ["mall_pk", "resource", "lookup"], unique=False
+            "ix_admin_records_lookup", ["mall_pk", "resource", "lookup", "record_no"], unique=False
         )
         batch_op.create_index(
             "ix_admin_records_created", ["mall_pk", "resource", "created_date"], unique=False
