@@ -12,12 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from authserver import scopes
-from authserver.admin_api.records import create_record
-from authserver.admin_api.resources import RESOURCES
 from authserver.extensions import db
-from authserver.models import Developer, Mall
+from authserver.models import Developer
 
-from .admin_api_support import ALL, Api, app_with_scopes, obtain_token
+from .admin_api_support import ALL, Api, app_with_scopes, obtain_token, seed
 from .helpers import add_mall
 
 SEOUL = ZoneInfo("Asia/Seoul")  # AUTHSERVER_TIMEZONE's default, as at Cafe24
@@ -49,15 +47,6 @@ def other(app, api, live_server, world) -> Api:
 def _without(live_server, world, scope: str) -> Api:
     rest = scopes.normalise(set(ALL) - {scope})
     return _api(live_server, world.mall_id, world.extra["all_client"], rest)
-
-
-def _seed(app, mall_id: str, path: str, *rows: dict) -> None:
-    """Records Cafe24 offers no API to create (customer groups), written as the demo does."""
-    with app.app_context():
-        mall = db.session.query(Mall).filter_by(mall_id=mall_id).one()
-        for data in rows:
-            create_record(mall.id, RESOURCES[path], None, data)
-        db.session.commit()
 
 
 # -- scripttags --------------------------------------------------------------------------------
@@ -124,23 +113,33 @@ def test_scripttags_belong_to_the_app_and_the_mall(app, api, other, live_server,
 
 
 # -- customersprivacy -----------------------------------------------------------------------------
-def test_customersprivacy_reads_and_updates_the_customers(api, other, live_server, world):
-    assert api.post("customers", {"member_id": "sampleid", "name": "John Doe"}).status_code == 201
-    assert api.post("customers", {"member_id": "sampleid01", "email": "j@x.com"}).status_code == 201
+def test_customersprivacy_reads_and_updates_the_customers(app, api, other, live_server, world):
+    seed(
+        app,
+        world.mall_id,
+        "customers",
+        {"member_id": "sampleid", "name": "John Doe"},
+        {"member_id": "sampleid01", "email": "j@x.com"},
+    )
 
     listed = api.get("customersprivacy").json()["customersprivacy"]
     assert [c["member_id"] for c in listed] == ["sampleid", "sampleid01"]
     assert listed[0]["name"] == "John Doe" and "customer_no" not in listed[0]
+    assert listed[0]["created_date"].endswith("+09:00")
     assert api.get("customersprivacy/count").json() == {"count": 2}
     filtered = api.get("customersprivacy?member_id=sampleid01").json()["customersprivacy"]
     assert [c["email"] for c in filtered] == ["j@x.com"]
 
     # customersprivacy.md, "Update a customer information": by member_id, flags and names.
-    changed = api.put("customersprivacy/sampleid", {"cellphone": "010-000-0000", "sms": True})
+    changed = api.put("customersprivacy/sampleid", {"cellphone": "010-000-0000", "sms": "T"})
     assert changed.status_code == 200, changed.text
     assert changed.json()["customersprivacy"]["cellphone"] == "010-000-0000"
-    assert api.get("customersprivacy/sampleid").json()["customersprivacy"]["sms"] is True
-    assert api.get("customers/1").json()["customer"]["cellphone"] == "010-000-0000"
+    assert api.get("customersprivacy/sampleid").json()["customersprivacy"]["sms"] == "T"
+    customers = api.get("customers?member_id=sampleid").json()["customers"]
+    assert customers[0]["cellphone"] == "010-000-0000"
+    assert api.get("customersprivacy?sms=T").json()["customersprivacy"][0]["member_id"] == (
+        "sampleid"
+    )
 
     assert api.get("customersprivacy/nobody").status_code == 404
     bad = api.put("customersprivacy/sampleid", {"member_id": "renamed"})
@@ -159,7 +158,7 @@ def test_customersprivacy_reads_and_updates_the_customers(api, other, live_serve
 
 # -- customergroups -------------------------------------------------------------------------------
 def test_customergroups_are_read_only_per_mall(app, api, other, world, live_server):
-    _seed(
+    seed(
         app,
         world.mall_id,
         "customergroups",
@@ -189,14 +188,13 @@ def test_customergroups_are_read_only_per_mall(app, api, other, world, live_serv
 
 
 # -- points ---------------------------------------------------------------------------------------
-def test_points_ledger_balance_filters_and_refusals(api, other, world, live_server):
-    assert api.post("customers", {"member_id": "testmember"}).status_code == 201
-    assert api.post("customers", {"member_id": "second"}).status_code == 201
+def test_points_ledger_balance_filters_and_refusals(app, api, other, world, live_server):
+    seed(app, world.mall_id, "customers", {"member_id": "testmember"}, {"member_id": "second"})
     # points.md, "Issue and deduct points": the example's request and response.
     body = {
         "member_id": "testmember",
         "order_id": "20200228-0000001",
-        "amount": 10,
+        "amount": "10.00",
         "type": "increase",
         "reason": "New products promotion",
     }
@@ -239,20 +237,18 @@ def test_points_ledger_balance_filters_and_refusals(api, other, world, live_serv
 
 
 # -- dashboard ------------------------------------------------------------------------------------
-def test_dashboard_is_computed_from_the_mall(api, other, world, live_server, travel):
+def test_dashboard_is_computed_from_the_mall(app, api, other, world, live_server, travel):
     api.post("products", {"product_name": "Shirt", "price": 1000})
-    api.post("products", {"product_name": "Scarf", "price": 250, "selling": False})
-    api.post("orders", {"member_id": "a", "items": [{"product_no": 1, "quantity": 2}]})
-    api.post(
+    api.post("products", {"product_name": "Scarf", "price": 250, "selling": "F"})
+    seed(
+        app,
+        world.mall_id,
         "orders",
-        {
-            "member_id": "b",
-            "items": [{"product_no": 2, "quantity": 4}],
-            "order_status": "C40",
-        },
+        {"member_id": "a", "items": [{"product_no": 1, "quantity": 2}]},
+        {"member_id": "b", "items": [{"product_no": 2, "quantity": 4}], "order_status": "C40"},
     )
-    api.post("customers", {"member_id": "a"})
-    api.post("boards", {"board_name": "Notice"})
+    seed(app, world.mall_id, "customers", {"member_id": "a"})
+    seed(app, world.mall_id, "boards", {"board_name": "Notice"})
     api.post(
         "boards/1/articles", {"writer": "a", "title": "t", "content": "c", "client_ip": "1.2.3.4"}
     )

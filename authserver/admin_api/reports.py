@@ -5,115 +5,43 @@ boards and their articles), in the mall's time zone. ``activitylogs`` is what a 
 log shows of work done on it: here every Admin API write an app makes on the mall, recorded in
 the write's own transaction (so a refused or failed write leaves no entry). ``points`` is a
 ledger of increases and decreases per customer (``member_id``); a decrease beyond the balance is
-refused, as at Cafe24. Lists of the last two take Cafe24's required ``start_date``/``end_date``.
+refused, as at Cafe24. The lists' filters are declared in their rows (``resources_added``).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from authserver.admin_api import records
+from authserver.admin_api import records, wire
 from authserver.admin_api.records import AdminRecord
 from authserver.admin_api.resources import RESOURCES, Invalid, validate
 from authserver.admin_api.scope_map import Endpoint
 from authserver.extensions import db
 from authserver.models.base import utcnow
 
-_DATA = AdminRecord.__table__.c.data
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Cafe24: at most 1,000,000 points in one increase or decrease.
 MAX_POINTS = Decimal(1_000_000)
 POINT_TYPES = ("increase", "decrease")
 #: Cafe24's ``case`` for points given through the API ("AM : API 를 통한 적립금").
 API_CASE = "AM"
-_ACTIONS_DONE = {"create": "Created", "update": "Updated", "delete": "Deleted"}
+_ACTIONS_DONE = {
+    "create": "Created",
+    "update": "Updated",
+    "bulk_update": "Updated",
+    "delete": "Deleted",
+}
 
 
 def money(value: Any) -> str:
     """Cafe24's money: a decimal string with two places (``"1100.00"``)."""
-    return f"{Decimal(str(value or 0)):.2f}"
-
-
-# -- date ranges ------------------------------------------------------------------------------
-def _moment(name: str, raw: str, zone: ZoneInfo, *, end: bool) -> datetime:
-    """``2020-01-31`` (the whole day) or an ISO 8601 date-time; naive means the mall's zone.
-    Answers naive UTC, as the records' dates are stored."""
-    try:
-        if _DATE.fullmatch(raw):
-            moment = datetime.combine(date.fromisoformat(raw), time.max if end else time.min)
-        else:
-            moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
-    except ValueError:
-        raise Invalid(name, f"{name} must be a date (YYYY-MM-DD) or date-time.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def date_range(args: Mapping[str, str], zone: ZoneInfo) -> tuple[Any, ...]:
-    """``created_date`` between the required ``start_date`` and ``end_date`` (Cafe24's rule for
-    activity logs and points), as conditions of the list's query."""
-    for name in ("start_date", "end_date"):
-        if not args.get(name):
-            raise Invalid(name, f"{name} is required.")
-    start = _moment("start_date", args["start_date"], zone, end=False)
-    end = _moment("end_date", args["end_date"], zone, end=True)
-    if end < start:
-        raise Invalid("end_date", "end_date must not be before start_date.")
-    column = AdminRecord.__table__.c.created_date
-    return column >= start, column <= end
-
-
-def equal_filters(args: Mapping[str, str], names: tuple[str, ...]) -> tuple[Any, ...]:
-    """``name=value`` for each of ``names`` given, compared with the record's field."""
-    conditions = []
-    for name in names:
-        value = args.get(name)
-        if value:
-            if len(value) > 255:
-                raise Invalid(name, f"{name} must be at most 255 characters.")
-            conditions.append(_DATA[name].as_string() == value)
-    return tuple(conditions)
-
-
-def number_filter(args: Mapping[str, str], name: str) -> tuple[Any, ...]:
-    """``name=1,3,5``: the records with one of those numbers (Cafe24: up to 100)."""
-    raw = args.get(name)
-    if not raw:
-        return ()
-    parts = raw.split(",")
-    if len(parts) > 100 or not all(part.isdigit() and len(part) <= 10 for part in parts):
-        raise Invalid(name, f"{name} must be a comma-separated list of up to 100 numbers.")
-    return (AdminRecord.__table__.c.record_no.in_(sorted({int(p) for p in parts})),)
-
-
-#: resource -> (its number's filter, its exact-value filters), as Cafe24 documents them.
-_FILTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "scripttags": ("script_no", ("src",)),
-    "customersprivacy": (None, ("member_id", "email")),
-    "customergroups": ("group_no", ("group_name",)),
-    "activitylogs": (None, ("mode", "type", "manager_id", "manager_type")),
-    "boards/articles": ("article_no", ("member_id", "reply_status")),
-}
-
-
-def list_gate(endpoint: Endpoint, args: Mapping[str, str], zone: ZoneInfo) -> tuple[Any, ...]:
-    """The filters of the lists added for issue 18 (``_FILTERS``); other lists have none here.
-    Activity logs also need Cafe24's ``start_date`` and ``end_date``."""
-    path = endpoint.resource.path
-    if path not in _FILTERS:
-        return ()
-    number, names = _FILTERS[path]
-    gate = (number_filter(args, number) if number else ()) + equal_filters(args, names)
-    return gate + date_range(args, zone) if path == "activitylogs" else gate
+    return wire.money_text(Decimal(str(value or 0)))
 
 
 # -- the activity log -------------------------------------------------------------------------
@@ -142,7 +70,7 @@ def _ledger(mall_pk: int, member_ids: set[str], up_to: int | None = None) -> lis
     where = [
         AdminRecord.mall_pk == mall_pk,
         AdminRecord.resource == "points",
-        _DATA["member_id"].as_string().in_(sorted(member_ids)),
+        AdminRecord.lookup.in_(sorted(member_ids)),
     ]
     if up_to is not None:
         where.append(AdminRecord.record_no <= up_to)
@@ -168,7 +96,7 @@ def create_points(mall_pk: int, body: Any) -> dict[str, Any]:
         .where(
             AdminRecord.mall_pk == mall_pk,
             AdminRecord.resource == "customers",
-            _DATA["member_id"].as_string() == data["member_id"],
+            AdminRecord.lookup == data["member_id"],
         )
         .order_by("record_no")
         .with_for_update()  # serialises a member's concurrent decreases (PostgreSQL)
@@ -187,10 +115,6 @@ def create_points(mall_pk: int, body: Any) -> dict[str, Any]:
         "type": data["type"],
         "reason": data.get("reason"),
     }
-
-
-def points_gate(args: Mapping[str, str], zone: ZoneInfo) -> tuple[Any, ...]:
-    return date_range(args, zone) + equal_filters(args, ("member_id", "order_id"))
 
 
 def points_json(mall_pk: int, rows: list[Any], zone: ZoneInfo) -> list[dict[str, Any]]:
@@ -331,7 +255,9 @@ def dashboard(mall_pk: int, zone: ZoneInfo) -> dict[str, Any]:
         "monthly_sales_stats": _period(
             [o for o in orders if o[0] >= month_start], (today - month_start).days + 1
         ),
-        "sold_out_products_count": sum(1 for d in products.values() if d.get("selling") is False),
+        "sold_out_products_count": sum(
+            1 for d in products.values() if d.get("selling") in (False, "F")
+        ),
         "new_members_count": sum(
             1 for row in _rows(mall_pk, "customers") if _day(row.created_date, zone) == today
         ),

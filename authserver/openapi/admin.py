@@ -13,14 +13,19 @@ from typing import Any
 
 from authserver.admin_api import SCOPE_MAP
 from authserver.admin_api.resources import (
-    BOOL,
+    APP_OBJECT,
     COLLECTION,
-    EMBEDDED,
+    DATETIME,
+    FLAG,
     INT,
     INT_LIST,
     ITEMS,
+    LIST,
     MAX_INT,
+    MONEY,
     NUMBER,
+    NUMBERED,
+    OBJECT,
     REPORT,
     RESOURCES,
     SINGLETON,
@@ -30,9 +35,12 @@ from authserver.admin_api.resources import (
     Field,
     Resource,
 )
+from authserver.admin_api.resources_added import ADDED
+from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
 from authserver.openapi import parameters
 from authserver.openapi.oauth import MALL_ID
 
+BASE = "/malls/{mall_id}/api/v2/admin"
 DATE = {"type": "string", "format": "date-time"}
 _ITEM = {
     "type": "object",
@@ -48,7 +56,17 @@ _TYPES: dict[str, dict[str, Any]] = {
     TEXT: {"type": "string", "maxLength": 5000},
     INT: {"type": "integer", "minimum": 0, "maximum": MAX_INT},
     NUMBER: {"type": "number", "minimum": 0, "maximum": 10**15},
-    BOOL: {"type": "boolean"},
+    FLAG: {"type": "string", "enum": ["T", "F"]},
+    MONEY: {"type": "string", "pattern": r"^[0-9]{1,16}\.[0-9]{2}$"},
+    DATETIME: {"type": "string", "maxLength": 40},
+    INT_LIST: {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 100,
+        "items": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+    },
+    OBJECT: {"type": "object"},
+    LIST: {"type": "array"},
     STR_LIST: {
         "type": "array",
         "minItems": 1,
@@ -56,19 +74,7 @@ _TYPES: dict[str, dict[str, Any]] = {
         "items": {"type": "string", "maxLength": 255},
     },
     ITEMS: {"type": "array", "minItems": 1, "maxItems": 100, "items": _ITEM},
-    INT_LIST: {
-        "type": "array",
-        "minItems": 1,
-        "maxItems": 100,
-        "items": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
-    },
 }
-
-
-#: Answers whose records are not ``records.to_json``'s: checked for their key fields only.
-_OWN_SHAPES = {"points", "dashboard"}
-#: Cafe24's points.md answers a create under ``points``, not the singular.
-_CREATED_UNDER = {"points": "points"}
 _ERRORS = {
     "400": ("BadRequest", "Malformed JSON or Content-Type; nothing written"),
     "401": ("Unauthorized", "No, or no valid, access token"),
@@ -79,12 +85,34 @@ _ERRORS = {
 }
 
 
+def describable(resource: Resource) -> bool:
+    """Not yet the rows of ``resources_added`` (issue 18, point 5: sub-resources, records kept
+    under another resource, computed answers); docs/admin-api.md describes those."""
+    return resource not in ADDED
+
+
+_DESCRIBED = [resource for resource in RESOURCES.values() if describable(resource)]
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _field_schema(f: Field, *, nullable: bool) -> dict[str, Any]:
-    schema = dict(_TYPES[f.type])
+#: What a request may send beyond what an answer holds (wire.py: booleans, numbers as money).
+_REQUEST_TYPES: dict[str, dict[str, Any]] = {
+    FLAG: {"oneOf": [_TYPES[FLAG], {"type": "boolean"}]},
+    MONEY: {
+        "oneOf": [
+            {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+            {"type": "number", "minimum": 0, "maximum": 10**15},
+        ]
+    },
+    DATETIME: {"type": "string", "format": "date-time"},
+}
+
+
+def _field_schema(f: Field, *, nullable: bool, request: bool = False) -> dict[str, Any]:
+    schema = dict((request and _REQUEST_TYPES.get(f.type)) or _TYPES[f.type])
     if f.ref:
         schema["minimum"] = 1
     if nullable:
@@ -97,39 +125,43 @@ def _name(resource: Resource) -> str:
 
 
 def _record(resource: Resource) -> dict[str, Any]:
-    """A record as the API shows it (records.to_json / store_json / the reports)."""
+    """A record as the API shows it (records.to_json / store_json / sales_volume)."""
     fields = {f.name: _field_schema(f, nullable=True) for f in resource.fields}
-    if resource.path in _OWN_SHAPES:
-        return {"type": "object", "required": ["shop_no"], "properties": {"shop_no": {"const": 1}}}
     if resource.kind == REPORT:
         counts = ("product_no", "total_sales", "settle_count")
         properties = {"shop_no": {"const": 1}, **{n: {"type": "integer"} for n in counts}}
         return {"type": "object", "required": list(properties), "properties": properties}
+    if resource.kind == APP_OBJECT:
+        return {"type": "object", "required": list(fields), "properties": fields}
     if resource.kind == SINGLETON:
         properties = {"shop_no": {"const": 1}, "mall_id": {"type": "string"}, **fields}
         properties["shop_name"] = {"type": "string"}
         required = list(properties)
         properties["updated_date"] = DATE
         return {"type": "object", "required": required, "properties": properties}
-    if resource.kind == EMBEDDED:  # an order's items: kept in the order, shown with their code
-        key = {resource.key_field: {"type": "string"}} if resource.key_field else {}
-        return {"type": "object", "required": list(key), "properties": {**key, **fields}}
-    number = {} if resource.key_field else {resource.number_field: {"type": "integer"}}
     properties = {
-        **number,
+        resource.number_field: _key_schema(resource),
         "shop_no": {"const": 1},
         **fields,
-        **{name: DATE for name in resource.dates},
+        "created_date": DATE,
+        "updated_date": DATE,
     }
-    return {"type": "object", "required": list(properties), "properties": properties}
+    embedded = set(resource.embeds)
+    required = [name for name in properties if name not in embedded]
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _key_schema(resource: Resource) -> dict[str, Any]:
+    if resource.key_kind == NUMBERED:
+        return {"type": "integer", "minimum": 1}
+    return {"type": "string"}
 
 
 def _request(resource: Resource, *, partial: bool) -> dict[str, Any]:
     """Cafe24's write body; ``request`` holds the fields (all required ones unless partial)."""
     fields = {
-        f.name: _field_schema(f, nullable=partial or not f.required)
+        f.name: _field_schema(f, nullable=partial or not f.required, request=True)
         for f in resource.fields
-        if not f.read_only
     }
     inner: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": fields}
     if partial:
@@ -160,12 +192,12 @@ def schemas() -> dict[str, Any]:
         },
     }
     result: dict[str, Any] = {"ApiError": envelope}
-    for resource in RESOURCES.values():
+    for resource in _DESCRIBED:
         name = _name(resource)
         result[name] = _record(resource)
-        if "create" in resource.actions and resource.kind in (COLLECTION, EMBEDDED):
+        if "create" in resource.actions:
             result[f"{name}Create"] = _request(resource, partial=False)
-        if "update" in resource.actions and SCOPE_MAP.get(("PUT", resource.path)):
+        if "update" in resource.actions:
             result[f"{name}Update"] = _request(resource, partial=True)
     return result
 
@@ -225,67 +257,133 @@ def _operation(
     }
 
 
+def _bulk_body(resource: Resource) -> dict[str, Any]:
+    """Cafe24's bulk form: ``{"shop_no": 1, "requests": [{<key>: ..., <fields>...}]}``."""
+    fields = {f.name: _field_schema(f, nullable=True, request=True) for f in resource.fields}
+    one = {
+        "type": "object",
+        "required": [resource.number_field],
+        "additionalProperties": False,
+        "minProperties": 2,
+        "properties": {resource.number_field: _key_schema(resource), **fields},
+    }
+    schema = {
+        "type": "object",
+        "required": ["requests"],
+        "properties": {
+            "shop_no": {"const": 1},
+            "requests": {"type": "array", "minItems": 1, "maxItems": 100, "items": one},
+        },
+    }
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def _body(name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
 
 
 def paths() -> dict[str, Any]:
-    """Every call the server answers, from each row's kind and the actions Cafe24 documents."""
     result: dict[str, Any] = {}
-    for resource in RESOURCES.values():
-        for path, item in _resource_paths(resource).items():
-            result.setdefault(path, {}).update(item)
+    page = [
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "description": f"Default {DEFAULT_LIMIT}",
+        },
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    ]
+    for resource in _DESCRIBED:
+        _resource_paths(result, resource, page)
     return result
 
 
-def _wrapped(key: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "required": [key], "properties": {key: schema}}
-
-
-def _resource_paths(resource: Resource) -> dict[str, dict[str, Any]]:
-    name, base, actions = _name(resource), parameters.base_path(resource), resource.actions
-    common = [MALL_ID, *parameters.parent_parameters(resource)]
-    record = _ref(name)
-    item = _wrapped(resource.singular, record)
-    operations: dict[str, dict[str, Any]] = {}
-
-    def add(path: str, method: str, action: str, status: str, schema: dict, **extra) -> None:
-        here = operations.setdefault(path, {"parameters": list(common)})
-        here[method.lower()] = _operation(resource, method, action, status, schema, **extra)
-
-    if resource.kind in (SINGLETON,):
-        add(base, "GET", "get", "200", item)
-        add(base, "PUT", "update", "200", item, requestBody=_body(f"{name}Update"))
-        return operations
-    if resource.kind == REPORT:
-        listed = _wrapped(resource.key, {"type": "array", "items": record})
-        add(base, "GET", "list", "200", listed, parameters=parameters.list_parameters(resource))
-        return operations
-    listed = _wrapped(resource.key, {"type": "array", "items": record})
-    if "list" in actions:  # an order's items come whole: Cafe24 documents no page for them
-        page = parameters.list_parameters(resource) if resource.kind == COLLECTION else []
-        add(base, "GET", "list", "200", listed, parameters=page)
+def _resource_paths(result: dict[str, Any], resource: Resource, page: list) -> None:
+    """The operations of the actions the resource offers (``Resource.actions``)."""
+    name, base, actions = _name(resource), f"{BASE}/{resource.path}", resource.actions
+    listed = {"type": "object", "required": [resource.key]}
+    listed["properties"] = {resource.key: {"type": "array", "items": _ref(name)}}
+    item = {
+        "type": "object",
+        "required": [resource.singular],
+        "properties": {resource.singular: _ref(name)},
+    }
+    update = {"requestBody": _body(f"{name}Update")}
+    operations: dict[str, Any] = {}
+    if resource.kind in (SINGLETON, APP_OBJECT):
+        if "get" in actions:
+            operations["get"] = _operation(resource, "GET", "get", "200", item)
+        if "update" in actions:
+            operations["put"] = _operation(resource, "PUT", "update", "200", item, **update)
+    else:
+        if "list" in actions:
+            bounds = [dict(page[0]), page[1]]
+            bounds[0]["schema"] = {"type": "integer", "minimum": 1, "maximum": resource.max_limit}
+            bounds[0]["description"] = f"Default {resource.default_limit}"
+            bounds[1] = {
+                "name": "offset",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0, "maximum": resource.max_offset},
+            }
+            query = bounds + parameters.list_parameters(resource)
+            operations["get"] = _operation(resource, "GET", "list", "200", listed, parameters=query)
+        if "create" in actions:
+            operations["post"] = _operation(
+                resource, "POST", "create", "201", item, requestBody=_body(f"{name}Create")
+            )
+        if "update" in resource.bulk:
+            operations["put"] = _operation(
+                resource, "PUT", "bulk_update", "200", listed, requestBody=_bulk_body(resource)
+            )
+    if operations:
+        result[base] = {"parameters": [MALL_ID], **operations}
+    if resource.kind != COLLECTION:
+        return
     if "count" in actions:
-        count = _wrapped("count", {"type": "integer", "minimum": 0})
-        add(f"{base}/count", "GET", "count", "200", count,
-            parameters=parameters.filter_parameters(resource))  # fmt: skip
-    if "create" in actions:
-        created = _wrapped(_CREATED_UNDER.get(resource.path, resource.singular), record)
-        add(base, "POST", "create", "201", created, requestBody=_body(f"{name}Create"))
-    one = f"{base}/{{{parameters.item_name(resource)}}}"
-    common.append(parameters.item_parameter(resource))
-    if "get" in actions and resource.kind != EMBEDDED:
-        add(one, "GET", "get", "200", item)
+        count = {"type": "object", "required": ["count"]}
+        count["properties"] = {"count": {"type": "integer", "minimum": 0}}
+        counted = _operation(
+            resource,
+            "GET",
+            "count",
+            "200",
+            count,
+            parameters=parameters.filter_parameters(resource),
+        )
+        # A known filter with a bad value is a 422 that names it, on a count as on a list.
+        counted["responses"]["422"] = _answer("422", _ERRORS["422"][1], _ref("ApiError"))
+        result[f"{base}/count"] = {"parameters": [MALL_ID], "get": counted}
+    key_schema = (
+        {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+        if resource.key_kind == NUMBERED
+        else {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"}
+    )
+    number = {"name": resource.number_field, "in": "path", "required": True, "schema": key_schema}
+    deleted = {
+        "type": "object",
+        "required": [resource.singular],
+        "properties": {
+            resource.singular: {
+                "type": "object",
+                "required": ["shop_no", resource.number_field],
+                "properties": {
+                    "shop_no": {"const": 1},
+                    resource.number_field: _key_schema(resource),
+                },
+            }
+        },
+    }
+    by_key: dict[str, Any] = {}
+    if "get" in actions:
+        by_key["get"] = _operation(resource, "GET", "get", "200", item)
     if "update" in actions:
-        add(one, "PUT", "update", "200", item, requestBody=_body(f"{name}Update"))
-    if "delete" in actions and resource.kind != EMBEDDED:
-        key = parameters.item_name(resource)
-        gone = {"type": "object", "required": ["shop_no", key]}
-        gone["properties"] = {"shop_no": {"const": 1}, key: {"type": ["integer", "string"]}}
-        add(one, "DELETE", "delete", "200", _wrapped(resource.singular, gone))
-    return operations
+        by_key["put"] = _operation(resource, "PUT", "update", "200", item, **update)
+    if "delete" in actions:
+        by_key["delete"] = _operation(resource, "DELETE", "delete", "200", deleted)
+    if by_key:
+        result[f"{base}/{{{resource.number_field}}}"] = {"parameters": [MALL_ID, number], **by_key}
 
 
 def tags() -> list[dict[str, str]]:
-    seen = dict.fromkeys(resource.path.split("/")[0] for resource in RESOURCES.values())
+    seen = dict.fromkeys(resource.path.split("/")[0] for resource in _DESCRIBED)
     return [{"name": tag, "description": f"Admin API: {tag}"} for tag in seen]
