@@ -20,7 +20,9 @@ class Category:
     name: str
     label: str
     covers: str
-    resource: str
+    #: The Admin API resources the category's scopes open (``admin_api.resources`` declares each
+    #: with the same path; a nested one as ``parent/child``: ``orders/items``).
+    resources: tuple[str, ...]
     writable: bool = True
 
     @property
@@ -45,35 +47,64 @@ CATEGORIES: tuple[Category, ...] = (
         "category",
         N_("Product categories"),
         N_("Categories, main displays, projects"),
-        "categories",
+        ("categories",),
     ),
-    Category("product", N_("Products"), N_("Products, options, variants, inventory"), "products"),
+    Category(
+        "product",
+        N_("Products"),
+        N_("Products, options, variants, inventory"),
+        ("products", "products/variants"),
+    ),
     Category(
         "collection",
         N_("Collections"),
         N_("Brands, custom collections, manufacturers, trends"),
-        "brands",
+        ("brands",),
     ),
-    Category("supply", N_("Suppliers"), N_("Suppliers, supplier users"), "suppliers"),
-    Category("personal", N_("Personalization"), N_("Likes, wishes, cart"), "carts"),
-    Category("order", N_("Orders"), N_("Orders, shipments, cancellations, returns"), "orders"),
-    Category("community", N_("Community"), N_("Reviews, comments"), "boards"),
-    Category("customer", N_("Customers"), N_("Customers, customer groups, mileage"), "customers"),
-    Category("notification", N_("Notifications"), N_("Mail, messages"), "sms"),
-    Category("store", N_("Store"), N_("Store information"), "store"),
-    Category("promotion", N_("Promotions"), N_("Benefits, coupons, serial coupons"), "coupons"),
-    Category("design", N_("Design"), N_("Themes, pages"), "themes"),
-    Category("application", N_("Applications"), N_("App installation information"), "apps"),
+    Category("supply", N_("Suppliers"), N_("Suppliers, supplier users"), ("suppliers",)),
+    Category("personal", N_("Personalization"), N_("Likes, wishes, cart"), ("carts",)),
+    Category(
+        "order",
+        N_("Orders"),
+        N_("Orders, shipments, cancellations, returns"),
+        ("orders", "orders/items"),
+    ),
+    Category("community", N_("Community"), N_("Reviews, comments"), ("boards", "boards/articles")),
+    Category(
+        "customer",
+        N_("Customers"),
+        N_("Customers, personal information, customer groups, mileage"),
+        ("customers", "customersprivacy", "customergroups", "points"),
+    ),
+    Category("notification", N_("Notifications"), N_("Mail, messages"), ("sms",)),
+    Category(
+        "store",
+        N_("Store"),
+        N_("Store information, dashboard, activity logs"),
+        ("store", "dashboard", "activitylogs"),
+    ),
+    Category("promotion", N_("Promotions"), N_("Benefits, coupons, serial coupons"), ("coupons",)),
+    Category("design", N_("Design"), N_("Themes, pages"), ("themes",)),
+    Category(
+        "application",
+        N_("Applications"),
+        N_("App installation information, script tags"),
+        ("apps", "scripttags"),
+    ),
     Category(
         "salesreport",
         N_("Sales reports"),
         N_("Sales volume, hourly and daily sales"),
-        "reports/salesvolume",
+        ("reports/salesvolume",),
         writable=False,
     ),
 )
 
 CATEGORY_BY_NAME: dict[str, Category] = {category.name: category for category in CATEGORIES}
+#: Admin API resource path -> the category whose scopes open it (each resource has one).
+CATEGORY_OF_RESOURCE: dict[str, Category] = {
+    path: category for category in CATEGORIES for path in category.resources
+}
 
 #: Every scope the server knows, in catalogue order (read before write).
 ALL_SCOPES: tuple[str, ...] = tuple(scope for c in CATEGORIES for scope in c.scopes)

@@ -64,3 +64,19 @@ class Api:
 
     def delete(self, path: str, **kwargs) -> requests.Response:
         return self.call("DELETE", path, **kwargs)
+
+
+def seed(app, mall_id: str, path: str, *rows: dict) -> None:
+    """Store records of a resource Cafe24 offers no create for (orders, customers, carts,
+    boards, themes), as the demo seeder and the mall's own back office do: each row is
+    checked by the same ``validate`` an API write uses."""
+    from authserver.admin_api.records import create_record
+    from authserver.admin_api.resources import RESOURCES, validate
+    from authserver.models import Mall
+
+    resource = RESOURCES[path]
+    with app.app_context():
+        mall = db.session.query(Mall).filter_by(mall_id=mall_id).one()
+        for row in rows:
+            create_record(mall.id, resource, None, validate(resource, row, partial=False))
+        db.session.commit()

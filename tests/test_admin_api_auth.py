@@ -140,7 +140,7 @@ def test_a_narrowed_installation_narrows_the_token_at_once(app, live_server, wor
         ("GET", "nothing"),
         ("GET", "products/abc"),
         ("GET", "products/-1"),
-        ("GET", "products/1/variants"),
+        ("GET", "products/1/options"),
         ("GET", "products/"),
         ("GET", "Products"),
         ("POST", "products/1"),

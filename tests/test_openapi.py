@@ -16,7 +16,10 @@ import pytest
 import requests
 
 from authserver.admin_api import SCOPE_MAP, required_scope, resolve
+from authserver.admin_api.resources import RESOURCES
+from authserver.admin_api.scope_map import ABSENT
 from authserver.openapi import build_document
+from authserver.openapi.admin import describable
 
 from .admin_api_support import ALL, app_with_scopes, obtain_token
 from .gateway_support import basic
@@ -56,7 +59,7 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
     for path, item in document["paths"].items():
         if "/api/v2/admin/" not in path:
             continue
-        concrete = re.sub(r"\{[a-z]+_no\}", "1", path.split("/api/v2/admin/")[1])
+        concrete = re.sub(r"\{[a-z_]+\}", "1", path.split("/api/v2/admin/")[1])
         for method, operation in item.items():
             if method != "parameters":
                 assert required_scope(method, concrete) == operation["x-required-scope"]
@@ -64,8 +67,9 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
     enforced = {
         (method, path)
         for method, resource in SCOPE_MAP
+        if describable(RESOURCES[resource])
         for path in (resource, f"{resource}/count", f"{resource}/1")
-        if resolve(method, path) is not None
+        if (endpoint := resolve(method, path)) is not None and endpoint.action != ABSENT
     }
     assert described == enforced
     for name in ("token", "revoke", "introspect", "metadata"):
@@ -73,6 +77,25 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
             op.get("operationId") == name for item in document["paths"].values()
             for op in item.values() if isinstance(op, dict)
         )  # fmt: skip
+
+
+def test_list_and_count_parameters_come_from_the_resource_table(live_server):
+    """Each described list takes its row's bounds, filters, ``fields`` and ``embed``; each count
+    the same filters and a 422 for a bad value (authserver/openapi/parameters.py)."""
+    paths = fetch(live_server)["paths"]
+    for resource in RESOURCES.values():
+        base = f"/malls/{{mall_id}}/api/v2/admin/{resource.path}"
+        declared = {f.name for f in resource.filters}
+        listing = paths.get(base, {}).get("get")
+        if listing is not None and listing["operationId"].startswith("list_"):
+            names = {p["name"]: p for p in listing["parameters"]}
+            assert names["limit"]["schema"]["maximum"] == resource.max_limit
+            assert declared | {"limit", "offset", "fields"} <= set(names), resource.path
+            assert ("embed" in names) == bool(resource.embeds), resource.path
+        counting = paths.get(f"{base}/count", {}).get("get")
+        if counting is not None:
+            assert {p["name"] for p in counting["parameters"]} == declared, resource.path
+            assert "422" in counting["responses"]
 
 
 @pytest.fixture

@@ -10,8 +10,15 @@ def test_catalogue_has_fourteen_categories_and_salesreport_is_read_only():
     assert len(scopes.ALL_SCOPES) == 27
     assert "mall.read_salesreport" in scopes.ALL_SCOPES
     assert "mall.write_salesreport" not in scopes.ALL_SCOPES
-    assert scopes.CATEGORY_BY_NAME["store"].resource == "store"
-    assert scopes.CATEGORY_BY_NAME["salesreport"].resource == "reports/salesvolume"
+    assert scopes.CATEGORY_BY_NAME["store"].resources == ("store", "dashboard", "activitylogs")
+    assert scopes.CATEGORY_BY_NAME["salesreport"].resources == ("reports/salesvolume",)
+
+
+def test_each_resource_belongs_to_one_category():
+    owned = [path for category in scopes.CATEGORIES for path in category.resources]
+    assert len(owned) == len(set(owned)) == len(scopes.CATEGORY_OF_RESOURCE)
+    assert scopes.CATEGORY_OF_RESOURCE["orders/items"].name == "order"
+    assert scopes.CATEGORY_OF_RESOURCE["scripttags"].name == "application"
 
 
 def test_parse_accepts_commas_spaces_and_both():

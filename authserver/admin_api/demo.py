@@ -1,4 +1,8 @@
-"""Demo records for the ``demo`` command: a small, realistic shop, seeded once per mall."""
+"""Demo records for the ``demo`` command: a small, realistic shop, seeded once per mall.
+
+The data is in Cafe24's wire format (``"T"``/``"F"``, money as decimal strings), as an app
+would read it; every record goes through ``validate`` as an API write would.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +10,89 @@ from typing import Any
 
 from sqlalchemy import select
 
+from authserver.admin_api.nested import after_create
 from authserver.admin_api.records import AdminRecord, create_record, put_store
-from authserver.admin_api.resources import RESOURCES
+from authserver.admin_api.resources import RESOURCES, validate
 from authserver.extensions import db
 from authserver.models import Mall
 
-#: resource -> the records to create, in order (orders refer to products 1-3).
+#: resource -> the records to create, in order (orders refer to products 1-3, the article to
+#: board 1; each product gets its default variant).
 DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
     "categories": [
-        {"category_name": "Outerwear", "display_type": "A"},
-        {"category_name": "Accessories", "display_type": "A"},
+        {"category_name": "Outerwear", "display_type": "A", "use_display": "T"},
+        {"category_name": "Accessories", "display_type": "A", "use_display": "T"},
     ],
     "products": [
         {
             "product_name": "Linen shirt",
-            "price": 39000,
+            "price": "39000.00",
             "product_code": "P0000A01",
-            "selling": True,
+            "display": "T",
+            "selling": "T",
         },
-        {"product_name": "Wool scarf", "price": 25000, "product_code": "P0000A02", "selling": True},
+        {
+            "product_name": "Wool scarf",
+            "price": "25000.00",
+            "product_code": "P0000A02",
+            "display": "T",
+            "selling": "T",
+        },
         {
             "product_name": "Canvas tote",
-            "price": 18000,
+            "price": "18000.00",
             "product_code": "P0000A03",
-            "display": True,
+            "display": "T",
+            "selling": "F",
         },
     ],
-    "brands": [{"brand_name": "Seoul Basics", "use_brand": True}],
+    "brands": [{"brand_name": "Seoul Basics", "use_brand": "T"}],
     "suppliers": [{"supplier_name": "Hanok Textiles", "manager_name": "Kim", "commission": 10}],
     "customers": [
-        {"member_id": "jisoo", "name": "Jisoo Park", "email": "jisoo@example.com"},
-        {"member_id": "minho", "name": "Minho Lee", "email": "minho@example.com"},
+        {"member_id": "jisoo", "name": "Jisoo Park", "email": "jisoo@example.com", "sms": "T"},
+        {"member_id": "minho", "name": "Minho Lee", "email": "minho@example.com", "sms": "F"},
     ],
     "orders": [
-        {"member_id": "jisoo", "items": [{"product_no": 1, "quantity": 2}], "buyer_name": "Jisoo"},
+        {
+            "member_id": "jisoo",
+            "items": [{"product_no": 1, "quantity": 2}],
+            "buyer_name": "Jisoo",
+            "order_status": "N40",
+            "paid": "T",
+            "canceled": "F",
+            "payment_amount": "78000.00",
+        },
         {
             "member_id": "minho",
             "items": [{"product_no": 1, "quantity": 1}, {"product_no": 3, "quantity": 4}],
             "buyer_name": "Minho",
+            "order_status": "N00",
+            "paid": "F",
+            "canceled": "F",
+            "payment_amount": "111000.00",
         },
     ],
     "carts": [{"member_id": "jisoo", "product_no": 2, "quantity": 1}],
-    "boards": [{"board_name": "Product reviews", "board_type": "review", "use_board": True}],
+    "boards": [{"board_name": "Product reviews", "board_type": 5, "use_board": "T"}],
+    "boards/articles": [
+        {
+            "writer": "Jisoo",
+            "title": "Great shirt",
+            "content": "Soft linen, true to size.",
+            "client_ip": "127.0.0.1",
+            "member_id": "jisoo",
+            "product_no": 1,
+            "rating": 5,
+            "display": "T",
+        }
+    ],
+    "customergroups": [
+        {"group_name": "Standard Membership", "buy_benefits": "F", "ship_benefits": "F"},
+        {"group_name": "VIP", "buy_benefits": "D", "ship_benefits": "T"},
+    ],
+    "points": [
+        {"member_id": "jisoo", "amount": "500.00", "type": "increase", "reason": "Welcome"},
+    ],
     "coupons": [{"coupon_name": "Welcome 10%", "benefit_type": "B", "benefit_percentage": 10}],
     "themes": [{"skin_name": "Basic", "skin_code": "skin1", "language_code": "en_US"}],
 }
@@ -60,6 +105,10 @@ def seed_demo_records(mall: Mall) -> None:
         return
     for path, rows in DEMO_RECORDS.items():
         for data in rows:
-            create_record(mall.id, RESOURCES[path], None, data)
+            resource = RESOURCES[path]
+            values = validate(resource, data, partial=False)
+            if resource.parent == "boards":
+                values["board_no"] = 1  # the demo's one board
+            after_create(resource, create_record(mall.id, resource, None, values))
     put_store(mall.id, RESOURCES["store"], DEMO_STORE)
     db.session.commit()

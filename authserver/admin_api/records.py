@@ -3,10 +3,21 @@
 Why one table: the thirteen writable resources differ only in their fields, which the
 declarative table in ``resources.py`` validates, so one model and one set of queries serve them
 all; a new resource needs no migration. ``admin_records`` holds (mall_pk, resource, record_no,
-app_pk, data JSON, created_date, updated_date); its unique index (mall_pk, resource, record_no)
-serves every query (list in number order with limit/offset, count, get, update, delete), so no
-query scans another mall's or another resource's rows. ``app_pk`` is set only for ``apps``,
-whose records belong to the app that wrote them.
+app_pk, lookup, data JSON, created_date, updated_date); its unique index (mall_pk, resource,
+record_no) serves the list in number order with limit/offset, the count, and every read and
+write by number or by a key derived from it (``keys``), so no query scans another mall's or
+another resource's rows. ``app_pk`` is set only for ``apps``, whose one object per app is its
+record number ``app_pk``.
+
+Filters (``filters``) run in the database. Two more indexes serve what they look up: (mall_pk,
+resource, lookup), where ``lookup`` is the copy of the one text field a resource is looked up
+and filtered by (``Resource.lookup``: customers', carts' and orders' ``member_id``), written
+with the data on every create and update; and (mall_pk, resource, created_date) for the date
+ranges. Why a column rather than an expression index on ``data``: SQLAlchemy binds the JSON
+path as a parameter in a query but writes it as a literal in an index, and SQLite then cannot
+match the two; a plain column is planned the same way on SQLite and PostgreSQL. Filters on
+other fields (flags, names, codes) read ``data`` with SQLAlchemy's JSON operators on the rows
+the (mall_pk, resource) prefix of these indexes selects.
 
 Numbers come from ``admin_record_sequences`` (mall_pk, resource, last_no): one ``UPDATE ...
 RETURNING`` in the writing transaction, so concurrent creates get distinct numbers (the row lock
@@ -18,15 +29,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -40,19 +51,35 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from authserver.admin_api.resources import MAX_INT, RESOURCES, Resource
+from authserver.admin_api import keys
+from authserver.admin_api.answers import (
+    SHOP_NO,
+    object_json,
+    resource_date,
+    store_json,
+    time_zone,
+    to_json,
+)
+from authserver.admin_api.resources import APP_OBJECT, MAX_INT, RESOURCES, Resource
+
+__all__ = [
+    "SHOP_NO", "AdminRecord", "object_json", "resource_date", "store_json", "time_zone", "to_json",
+]  # fmt: skip
 from authserver.extensions import db
 from authserver.models.base import utcnow
 from authserver.platform.http import COMPACT_JSON
 from authserver.store import reader
 
-SHOP_NO = 1
 STORE_NUMBER = 1
 
 
 class AdminRecord(db.Model):
     __tablename__ = "admin_records"
-    __table_args__ = (UniqueConstraint("mall_pk", "resource", "record_no"),)
+    __table_args__ = (
+        UniqueConstraint("mall_pk", "resource", "record_no"),
+        Index("ix_admin_records_lookup", "mall_pk", "resource", "lookup", "record_no"),
+        Index("ix_admin_records_created", "mall_pk", "resource", "created_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mall_pk: Mapped[int] = mapped_column(ForeignKey("malls.id", ondelete="CASCADE"))
@@ -61,6 +88,8 @@ class AdminRecord(db.Model):
     app_pk: Mapped[int | None] = mapped_column(
         ForeignKey("apps.id", ondelete="CASCADE"), index=True
     )
+    #: ``data[Resource.lookup]`` (``member_id``), kept for the index; see the module's docstring.
+    lookup: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_date: Mapped[datetime] = mapped_column(default=utcnow)
     updated_date: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -126,16 +155,43 @@ _STATEMENTS = {per_app: _statements(per_app) for per_app in (False, True)}
 def _parameters(
     mall_pk: int, resource: Resource, app_pk: int | None, **more: int
 ) -> dict[str, Any]:
-    return {"mall_pk": mall_pk, "resource": resource.path, "app_pk": app_pk, **more}
+    return {"mall_pk": mall_pk, "resource": resource.storage, "app_pk": app_pk, **more}
 
 
 def list_json(
-    mall_pk: int, resource: Resource, app_pk: int | None, limit: int, offset: int, zone: ZoneInfo
+    mall_pk: int,
+    resource: Resource,
+    app_pk: int | None,
+    limit: int,
+    offset: int,
+    zone: ZoneInfo,
+    conditions: tuple[Any, ...] = (),
+    shape: tuple[frozenset[str], frozenset[str] | None] | None = None,
 ) -> list[str]:
-    """The records in number order from ``offset`` on, each as the compact JSON text of
-    :func:`to_json` in ``zone``."""
+    """The records meeting ``conditions`` (``filters.parse``) in number order from ``offset``
+    on, each as the compact JSON text of :func:`to_json` in ``zone``; ``shape`` is ``embed=``
+    and ``fields=`` when the call asked for either."""
     parameters = _parameters(mall_pk, resource, app_pk, limit=limit, offset=offset)
-    rows = reader().execute(_STATEMENTS[resource.per_app]["list"], parameters)
+    statement = _STATEMENTS[resource.per_app]["list"]
+    if conditions:  # the prebuilt statement serves the common, unfiltered list
+        statement = page_select(
+            bindparam("mall_pk"), bindparam("app_pk") if resource.per_app else None, *conditions
+        )
+    rows = reader().execute(statement, parameters)
+    if shape is not None:
+        embed, fields = shape
+        return [
+            COMPACT_JSON.encode(
+                to_json(
+                    resource,
+                    StoredRecord(row.record_no, json.loads(row.data_text), *row[2:4]),
+                    zone,
+                    embed=embed,
+                    fields=fields,
+                )
+            )
+            for row in rows
+        ]
     return [
         record_text(
             resource.path, zone, row.record_no, row.data_text, row.created_date, row.updated_date
@@ -170,17 +226,42 @@ class StoredRecord(NamedTuple):
     updated_date: datetime
 
 
-def count_records(mall_pk: int, resource: Resource, app_pk: int | None) -> int:
+def count_records(
+    mall_pk: int, resource: Resource, app_pk: int | None, conditions: tuple[Any, ...] = ()
+) -> int:
     parameters = _parameters(mall_pk, resource, app_pk)
-    return reader().scalar(_STATEMENTS[resource.per_app]["count"], parameters) or 0
+    statement = _STATEMENTS[resource.per_app]["count"]
+    if conditions:
+        statement = statement.where(*conditions)
+    return reader().scalar(statement, parameters) or 0
 
 
-def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: int) -> Any:
-    """Record ``number`` as a row for ``to_json`` (a read: no ORM entity), or ``None``."""
-    if not 1 <= number <= MAX_INT:
+def _by_key(key: keys.Key | int, zone: ZoneInfo | None) -> tuple[str, dict[str, Any], list[Any]]:
+    """The prebuilt statement's name, its parameters and the extra conditions for ``key``."""
+    if isinstance(key, int):
+        key = keys.Key(number=key)
+    if key.lookup is not None:
+        return "", {}, [_RECORDS.c.lookup == key.lookup]
+    extra = []
+    if key.day is not None:
+        start, end = keys.day_bounds(key.day, zone or time_zone())
+        extra = [_RECORDS.c.created_date >= start, _RECORDS.c.created_date < end]
+    return "number", {"number": key.number}, extra
+
+
+def read_record(mall_pk: int, resource: Resource, app_pk: int | None, key: keys.Key | int) -> Any:
+    """The record ``key`` names as a row for ``to_json`` (a read: no ORM entity), or ``None``."""
+    how, more, extra = _by_key(key, None)
+    if how == "number" and not 1 <= more["number"] <= MAX_INT:
         return None
-    parameters = _parameters(mall_pk, resource, app_pk, number=number)
-    row = reader().first(_STATEMENTS[resource.per_app]["one"], parameters)
+    parameters = _parameters(mall_pk, resource, app_pk, **more)
+    statement = _STATEMENTS[resource.per_app]["one"]
+    if how != "number":
+        owner = app_pk if resource.per_app else None
+        statement = select(*_COLUMNS).where(*_where(mall_pk, owner)).limit(1)
+    if extra:
+        statement = statement.where(*extra)
+    row = reader().first(statement, parameters)
     if row is None:
         return None
     return StoredRecord(
@@ -189,13 +270,28 @@ def read_record(mall_pk: int, resource: Resource, app_pk: int | None, number: in
 
 
 def get_record(
-    mall_pk: int, resource: Resource, app_pk: int | None, number: int
+    mall_pk: int, resource: Resource, app_pk: int | None, key: keys.Key | int
 ) -> AdminRecord | None:
-    """Record ``number`` as an entity of the session, for a write to change or delete."""
-    if not 1 <= number <= MAX_INT:
+    """The record ``key`` names as an entity of the session, for a write to change or delete."""
+    how, more, extra = _by_key(key, None)
+    if how == "number" and not 1 <= more["number"] <= MAX_INT:
         return None
-    parameters = _parameters(mall_pk, resource, app_pk, number=number)
-    return db.session.scalar(_STATEMENTS[resource.per_app]["entity"], parameters)
+    parameters = _parameters(mall_pk, resource, app_pk, **more)
+    statement = _STATEMENTS[resource.per_app]["entity"]
+    if how != "number":
+        owner = app_pk if resource.per_app else None
+        statement = select(AdminRecord).where(*_where(mall_pk, owner)).limit(1)
+    if extra:
+        statement = statement.where(*extra)
+    return db.session.scalar(statement, parameters)
+
+
+def set_data(record: AdminRecord, resource: Resource, data: dict[str, Any]) -> None:
+    """Store ``data`` in the record, and its ``lookup`` copy with it."""
+    record.data = data
+    if resource.lookup:
+        value = data.get(resource.lookup)
+        record.lookup = value if isinstance(value, str) else None
 
 
 def next_number(mall_pk: int, resource: str) -> int:
@@ -222,29 +318,42 @@ def create_record(
 ) -> AdminRecord:
     record = AdminRecord(
         mall_pk=mall_pk,
-        resource=resource.path,
-        record_no=next_number(mall_pk, resource.path),
+        resource=resource.storage,
+        record_no=next_number(mall_pk, resource.storage),
         app_pk=app_pk if resource.per_app else None,
-        data=data,
     )
+    set_data(record, resource, data)
     db.session.add(record)
     db.session.flush()
     return record
 
 
-def put_store(mall_pk: int, resource: Resource, data: dict[str, Any]) -> AdminRecord:
-    """Create or update the mall's one ``store`` record."""
-    record = get_record(mall_pk, resource, None, STORE_NUMBER)
+def object_number(resource: Resource, app_pk: int | None) -> int:
+    """The record number of a one-object resource: 1 (``store``), the app's id (``apps``)."""
+    return app_pk if resource.kind == APP_OBJECT and app_pk else STORE_NUMBER
+
+
+def put_store(
+    mall_pk: int, resource: Resource, data: dict[str, Any], app_pk: int | None = None
+) -> AdminRecord:
+    """Create or update the mall's one object of ``resource`` (of the app, for ``apps``)."""
+    number = object_number(resource, app_pk)
+    owner = app_pk if resource.per_app else None
+    record = get_record(mall_pk, resource, owner, number)
     if record is None:
         try:
             with db.session.begin_nested():
                 record = AdminRecord(
-                    mall_pk=mall_pk, resource=resource.path, record_no=STORE_NUMBER, data=data
+                    mall_pk=mall_pk,
+                    resource=resource.storage,
+                    record_no=number,
+                    app_pk=owner,
+                    data=data,
                 )
                 db.session.add(record)
             return record
         except IntegrityError:  # a concurrent first PUT won; update its row instead
-            record = get_record(mall_pk, resource, None, STORE_NUMBER)
+            record = get_record(mall_pk, resource, owner, number)
     record.data = {**record.data, **data}
     db.session.flush()
     return record
@@ -270,8 +379,9 @@ _ORDERS_DATA = select(_RECORDS.c.data).where(
 )
 
 
-def sales_volume(mall_pk: int) -> list[dict[str, Any]]:
-    """Per product, the quantity sold (``total_sales``) and in how many orders (one query)."""
+def sales_volume(mall_pk: int, products: frozenset[int] | None = None) -> list[dict[str, Any]]:
+    """Per product (of ``products`` when given), the quantity sold (``total_sales``) and in how
+    many orders (one query)."""
     quantities: dict[int, int] = defaultdict(int)
     orders: dict[int, int] = defaultdict(int)
     for (data,) in reader().execute(_ORDERS_DATA, {"mall_pk": mall_pk}):
@@ -289,50 +399,5 @@ def sales_volume(mall_pk: int) -> list[dict[str, Any]]:
             "settle_count": orders[product_no],
         }
         for product_no in sorted(quantities)
+        if products is None or product_no in products
     ]
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def time_zone() -> ZoneInfo:
-    """The zone of the dates the API shows (``AUTHSERVER_TIMEZONE``)."""
-    return _zone(current_app.config["AUTHSERVER_TIMEZONE"])
-
-
-def resource_date(moment: datetime) -> str:
-    """Naive UTC -> ISO 8601 with the offset of ``AUTHSERVER_TIMEZONE`` (``...T21:00:00+09:00``)."""
-    return _in_zone(moment, time_zone())
-
-
-def _in_zone(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds")
-
-
-def to_json(
-    resource: Resource, record: AdminRecord, zone: ZoneInfo | None = None
-) -> dict[str, Any]:
-    """A record as the API shows it: its number, ``shop_no``, every field, then its dates.
-
-    A list passes ``zone`` (:func:`time_zone`) once for all its records."""
-    body: dict[str, Any] = {resource.number_field: record.record_no, "shop_no": SHOP_NO}
-    data = record.data
-    body.update({f.name: data.get(f.name) for f in resource.fields})
-    zone = zone or time_zone()
-    body["created_date"] = _in_zone(record.created_date, zone)
-    body["updated_date"] = _in_zone(record.updated_date, zone)
-    return body
-
-
-def store_json(resource: Resource, mall_id: str, record: AdminRecord | None) -> dict[str, Any]:
-    """The ``store`` object: defaults from the mall until an app or the operator sets fields."""
-    data = record.data if record else {}
-    body: dict[str, Any] = {"shop_no": SHOP_NO, "mall_id": mall_id}
-    body.update({f.name: data.get(f.name) for f in resource.fields})
-    if body.get("shop_name") is None:
-        body["shop_name"] = mall_id
-    if record is not None:
-        body["updated_date"] = resource_date(record.updated_date)
-    return body

@@ -1,74 +1,78 @@
-"""The Admin API's resources in one declarative table: path, record key, kind and fields.
+"""The Admin API's resources in one declarative table: what Cafe24 documents for each.
 
 Each row names a resource of the scope catalogue (``scopes.CATEGORIES``; the module refuses to
-load when the two disagree), the singular used for the item key and ``<singular>_no``, its
-kind (a collection, the one ``store`` object, or a read-only report) and its fields with
-Cafe24's names, simple types and which are required on create. ``validate`` turns a request
-object into the data to store, or names the first bad field.
+load when the two disagree) and declares, as Cafe24's reference (cafe24_chapters/<resource>.md)
+documents it: the singular of its item key; its kind (a collection, one object, one object per
+app, a read-only report); its key (``product_no``, ``order_id``, ``brand_code``, ``member_id``...);
+the actions its methods allow; its fields with Cafe24's names and types (``wire``); the list and
+count filters it honours (``filters``); its ``limit``/``offset`` bounds; and which writes take
+Cafe24's bulk form. A new resource is one row here (plus its scope category); ``validate``
+turns a request object into the data to store, or names the first bad field.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
 from authserver import scopes
+from authserver.admin_api.schema import (
+    ALL_ACTIONS,
+    APP_OBJECT,
+    CODE,
+    COLLECTION,
+    EMBEDDED,
+    LIST_ACTIONS,
+    LOOKUP,
+    NUMBERED,
+    ORDER_ID,
+    READ_ACTIONS,
+    REPORT,
+    SINGLETON,
+    Filter,
+    Refused,
+    Resource,
+    product_refs,
+    validate,
+)
+from authserver.admin_api.wire import (
+    DATETIME,
+    FLAG,
+    INT,
+    INT_LIST,
+    ITEMS,
+    LIST,
+    MAX_INT,
+    MAX_NUMBER,
+    MONEY,
+    NUMBER,
+    OBJECT,
+    STR,
+    STR_LIST,
+    TEXT,
+    Field,
+    Invalid,
+)
 
-COLLECTION = "collection"
-SINGLETON = "singleton"
-REPORT = "report"
-
-STR = "str"
-TEXT = "text"
-INT = "int"
-NUMBER = "number"
-BOOL = "bool"
-STR_LIST = "str_list"
-ITEMS = "items"
-
-#: Integers stay within what every JSON client and a 32-bit column can hold.
-MAX_INT = 2**31 - 1
-#: Prices and amounts: beyond this a JSON number loses cents in a double.
-MAX_NUMBER = 10**15
-_MAX_LENGTH = {STR: 255, TEXT: 5000}
-_MAX_LIST = 100
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str = STR
-    required: bool = False
-    #: ``"products"``: an integer that must be the ``product_no`` of an existing product.
-    ref: str | None = None
-
-
-@dataclass(frozen=True)
-class Resource:
-    path: str
-    singular: str
-    kind: str = COLLECTION
-    fields: tuple[Field, ...] = ()
-    #: ``apps``: each app sees and writes only its own records on the mall (DESIGN.md).
-    per_app: bool = False
-    by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
-
-    @property
-    def key(self) -> str:
-        """The collection key, the last path segment: ``reports/salesvolume`` -> ``salesvolume``."""
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def number_field(self) -> str:
-        return f"{self.singular}_no"
-
+__all__ = [
+    "DATETIME", "FLAG", "INT", "INT_LIST", "ITEMS", "LIST", "MAX_INT", "MAX_NUMBER", "MONEY",
+    "NUMBER", "OBJECT", "STR", "STR_LIST", "TEXT", "Field", "Filter", "Invalid", "Resource",
+    "RESOURCES", "product_refs", "validate", "ALL_ACTIONS", "APP_OBJECT", "CODE", "COLLECTION",
+    "LIST_ACTIONS", "LOOKUP", "NUMBERED", "ORDER_ID", "REPORT", "SINGLETON", "EMBEDDED",
+    "READ_ACTIONS", "Refused",
+]  # fmt: skip
 
 F = Field
+#: Filters every collection's list and count takes (Cafe24 documents ``shop_no`` on each).
+_COMMON = (Filter("shop_no", "shop"),)
+_CREATED = (
+    Filter("created_start_date", "date_from", "created_date"),
+    Filter("created_end_date", "date_to", "created_date"),
+)
+_UPDATED = (
+    Filter("updated_start_date", "date_from", "updated_date"),
+    Filter("updated_end_date", "date_to", "updated_date"),
+)
+# The rows added for issue 18 (point 5) live in their own module, which reads the names above.
+from authserver.admin_api.resources_added import ADDED  # noqa: E402
+
 RESOURCES: dict[str, Resource] = {
     r.path: r
     for r in (
@@ -78,23 +82,106 @@ RESOURCES: dict[str, Resource] = {
             fields=(
                 F("category_name", required=True),
                 F("parent_category_no", INT),
+                F("category_depth", INT),
                 F("display_type"),
+                F("use_display", FLAG),
+                F("use_main", FLAG),
+                F("root_category_no", INT),
+                F("full_category_name", OBJECT),
+                F("full_category_no", OBJECT),
+                F("display_order", INT),
+                F("soldout_product_display"),
+                F("sub_category_product_display", FLAG),
+                F("hashtag_product_display", FLAG),
+                F("hash_tags", STR_LIST),
+                F("product_display_scope"),
+                F("product_display_type"),
+                F("product_display_key"),
+                F("product_display_sort"),
+                F("product_display_period"),
+                F("access_authority"),
             ),
+            filters=(
+                *_COMMON,
+                Filter("category_no", "numbers"),
+                Filter("category_depth", "int"),
+                Filter("parent_category_no", "int"),
+                Filter("category_name", "contains"),
+                Filter("use_main", "flag"),
+                Filter("use_display", "flag"),
+            ),
+            max_offset=8000,
         ),
         Resource(
             "products",
             "product",
             fields=(
                 F("product_name", required=True),
-                F("price", NUMBER, required=True),
-                F("supply_price", NUMBER),
+                F("price", MONEY, required=True),
+                F("supply_price", MONEY),
+                F("retail_price", MONEY),
                 F("product_code"),
-                F("display", BOOL),
-                F("selling", BOOL),
+                F("custom_product_code"),
+                F("eng_product_name"),
+                F("model_name"),
+                F("display", FLAG),
+                F("selling", FLAG),
+                F("sold_out", FLAG),
+                F("product_condition"),
                 F("summary_description", TEXT),
+                F("simple_description", TEXT),
+                F("description", TEXT),
+                F("brand_code"),
+                F("manufacturer_code"),
+                F("supplier_code"),
+                F("trend_code"),
+                F("product_tag", STR_LIST),
+                F("tax_type"),
+                F("margin_rate", NUMBER),
+                F("product_weight", MONEY),
+                F("category", LIST),
+                F("variants", LIST, embedded=True),
             ),
+            filters=(
+                *_COMMON,
+                Filter("product_no", "numbers"),
+                Filter("since_product_no", "since"),
+                Filter("display", "flag"),
+                Filter("selling", "flag"),
+                Filter("product_name", "contains"),
+                Filter("product_code", "contains"),
+                Filter("custom_product_code", "contains"),
+                Filter("brand_code", "in"),
+                Filter("manufacturer_code", "in"),
+                Filter("supplier_code", "in"),
+                Filter("trend_code", "in"),
+                Filter("product_condition", "in"),
+                *_CREATED,
+                *_UPDATED,
+            ),
+            max_offset=5000,
         ),
-        Resource("brands", "brand", fields=(F("brand_name", required=True), F("use_brand", BOOL))),
+        Resource(
+            "brands",
+            "brand",
+            fields=(
+                F("brand_name", required=True),
+                F("use_brand", FLAG),
+                F("search_keyword"),
+                F("product_count", INT),
+            ),
+            key_name="brand_code",
+            key_kind=CODE,
+            code_prefix="B",
+            actions=frozenset({"list", "count", "create", "update", "delete"}),
+            filters=(
+                *_COMMON,
+                Filter("brand_code", "codes"),
+                Filter("brand_name", "in"),
+                Filter("use_brand", "flag"),
+            ),
+            max_offset=8000,
+        ),
         Resource(
             "suppliers",
             "supplier",
@@ -103,7 +190,27 @@ RESOURCES: dict[str, Resource] = {
                 F("manager_name"),
                 F("phone"),
                 F("commission", NUMBER),
+                F("status"),
+                F("use_supplier", FLAG),
+                F("trading_type"),
+                F("supplier_type"),
+                F("payment_period"),
+                F("business_item"),
+                F("president_name"),
+                F("company_name"),
+                F("company_registration_no"),
+                F("email"),
+                F("memo", TEXT),
             ),
+            key_name="supplier_code",
+            key_kind=CODE,
+            code_prefix="S",
+            filters=(
+                *_COMMON,
+                Filter("supplier_code", "codes"),
+                Filter("supplier_name", "contains"),
+            ),
+            max_offset=8000,
         ),
         Resource(
             "carts",
@@ -112,23 +219,98 @@ RESOURCES: dict[str, Resource] = {
                 F("member_id", required=True),
                 F("product_no", INT, required=True, ref="products"),
                 F("quantity", INT, required=True),
+                F("variant_code"),
+                F("product_price", MONEY),
+                F("option_price", MONEY),
+                F("product_bundle", FLAG),
             ),
+            key_name="basket_product_no",
+            lookup="member_id",
+            actions=frozenset({"list"}),
+            filters=(*_COMMON, Filter("member_id", "lookup")),
         ),
         Resource(
             "orders",
             "order",
             fields=(
                 F("member_id", required=True),
-                F("items", ITEMS, required=True),
+                F("items", ITEMS, required=True, embedded=True),
                 F("buyer_name"),
-                F("payment_method"),
+                F("billing_name"),
+                F("member_email"),
+                F("currency"),
+                F("payment_method", STR_LIST),
+                F("payment_method_name", STR_LIST),
                 F("order_status"),
+                F("paid", FLAG),
+                F("canceled", FLAG),
+                F("first_order", FLAG),
+                F("order_from_mobile", FLAG),
+                F("use_escrow", FLAG),
+                F("shipping_status"),
+                F("payment_amount", MONEY),
+                F("commission", MONEY),
+                F("order_place_id"),
+                F("order_place_name"),
+                F("shipping_type"),
+                F("process_status"),
+                F("initial_order_amount", OBJECT),
+                F("actual_order_amount", OBJECT),
             ),
+            key_name="order_id",
+            key_kind=ORDER_ID,
+            lookup="member_id",
+            actions=frozenset({"list", "count", "get", "update"}),
+            filters=(
+                *_COMMON,
+                Filter("order_id", "order_ids"),
+                Filter("member_id", "lookup"),
+                Filter("order_status", "in"),
+                Filter("buyer_name", "in"),
+                Filter("member_email", "in"),
+                Filter("start_date", "date_from", "created_date"),
+                Filter("end_date", "date_to", "created_date"),
+                Filter("paid", "flag"),
+                Filter("canceled", "flag"),
+            ),
+            max_limit=1000,
+            max_offset=15000,
+            bulk=frozenset({"update"}),
         ),
         Resource(
             "boards",
             "board",
-            fields=(F("board_name", required=True), F("board_type"), F("use_board", BOOL)),
+            fields=(
+                F("board_name", required=True),
+                F("board_type", INT),
+                F("use_additional_board", FLAG),
+                F("use_board", FLAG),
+                F("use_display", FLAG),
+                F("use_top_image", FLAG),
+                F("top_image_url"),
+                F("use_report", FLAG),
+                F("use_writer_block", FLAG),
+                F("display_order", INT),
+                F("attached_file", FLAG),
+                F("attached_file_size_limit", INT),
+                F("article_display_type"),
+                F("image_display", FLAG),
+                F("image_resize", INT),
+                F("use_category", FLAG),
+                F("categories", LIST),
+                F("secret_only", FLAG),
+                F("admin_confirm", FLAG),
+                F("reply_feature", FLAG),
+                F("write_permission"),
+                F("reply_permission"),
+                F("board_guide", TEXT),
+                F("use_comment", FLAG),
+                F("page_size", INT),
+                F("product_page_size", INT),
+                F("page_display_count", INT),
+            ),
+            actions=frozenset({"list", "get", "update"}),
+            filters=_COMMON,
         ),
         Resource(
             "customers",
@@ -139,7 +321,27 @@ RESOURCES: dict[str, Resource] = {
                 F("email"),
                 F("cellphone"),
                 F("group_no", INT),
+                F("member_authentication"),
+                F("use_blacklist", FLAG),
+                F("blacklist_type"),
+                F("authentication_method"),
+                F("sms", FLAG),
+                F("news_mail", FLAG),
+                F("solar_calendar", FLAG),
+                F("total_points", MONEY),
+                F("available_points", MONEY),
+                F("used_points", MONEY),
+                F("last_login_date", DATETIME),
+                F("gender"),
+                F("use_mobile_app", FLAG),
+                F("available_credits", MONEY),
+                F("fixed_group", FLAG),
             ),
+            key_name="member_id",
+            key_kind=LOOKUP,
+            lookup="member_id",
+            actions=frozenset({"list", "delete"}),
+            filters=(*_COMMON, Filter("member_id", "lookup"), Filter("cellphone", "in")),
         ),
         Resource(
             "sms",
@@ -148,8 +350,14 @@ RESOURCES: dict[str, Resource] = {
                 F("sender_no", INT, required=True),
                 F("content", TEXT, required=True),
                 F("recipients", STR_LIST, required=True),
+                F("member_id", STR_LIST),
+                F("group_no", INT),
+                F("exclude_unsubscriber", FLAG),
                 F("type"),
+                F("title"),
             ),
+            key_name="queue_code",
+            actions=frozenset({"create"}),
         ),
         Resource(
             "store",
@@ -162,149 +370,104 @@ RESOURCES: dict[str, Resource] = {
                 F("email"),
                 F("phone"),
                 F("address"),
+                F("company_registration_no"),
+                F("customer_service_phone"),
+                F("customer_service_email"),
+                F("mall_url"),
+                F("currency_code"),
+                F("timezone"),
             ),
+            actions=frozenset({"get"}),
         ),
         Resource(
             "coupons",
             "coupon",
             fields=(
                 F("coupon_name", required=True),
+                F("coupon_type"),
+                F("coupon_description", TEXT),
                 F("benefit_type"),
-                F("benefit_amount", NUMBER),
+                F("benefit_amount", MONEY),
+                F("benefit_price", MONEY),
                 F("benefit_percentage", NUMBER),
-                F("available_end_datetime"),
+                F("benefit_percentage_round_unit", NUMBER),
+                F("benefit_percentage_max_price", MONEY),
+                F("issue_type"),
+                F("issue_sub_type"),
+                F("available_period_type"),
+                F("available_begin_datetime", DATETIME),
+                F("available_end_datetime", DATETIME),
+                F("available_site"),
+                F("available_scope"),
+                F("available_price_type"),
+                F("available_min_price", MONEY),
+                F("available_coupon_count_by_order", INT),
+                F("deleted", FLAG),
+                F("issue_reserved", FLAG),
             ),
+            actions=frozenset({"list", "count", "create", "update"}),
+            filters=(
+                *_COMMON,
+                Filter("coupon_no", "numbers"),
+                Filter("coupon_type", "in"),
+                Filter("coupon_name", "contains"),
+                Filter("benefit_type", "in"),
+                Filter("issue_type", "in"),
+                Filter("deleted", "flag"),
+                *_CREATED,
+            ),
+            default_limit=100,
+            max_limit=500,
+            max_offset=8000,
         ),
         Resource(
             "themes",
             "theme",
-            fields=(F("skin_name", required=True), F("skin_code"), F("language_code")),
+            fields=(
+                F("skin_name", required=True),
+                F("skin_code"),
+                F("language_code"),
+                F("usage_type"),
+                F("editor_type"),
+                F("parent_skin_no", INT),
+                F("seller_id"),
+                F("seller_skin_code"),
+                F("design_purchase_no", INT),
+                F("design_product_code"),
+                F("skin_thumbnail_url"),
+                F("published_in"),
+            ),
+            key_name="skin_no",
+            actions=frozenset({"list", "count", "get"}),
+            filters=_COMMON,
         ),
         Resource(
             "apps",
             "app",
-            fields=(F("version", required=True), F("extension_type"), F("description", TEXT)),
+            APP_OBJECT,
+            fields=(
+                F("version"),
+                F("version_expiration_date", DATETIME),
+                F("initial_version"),
+                F("previous_version"),
+                F("extension_type"),
+            ),
+            actions=frozenset({"get", "update"}),
             per_app=True,
         ),
-        Resource("reports/salesvolume", "salesvolume", REPORT),
+        Resource(
+            "reports/salesvolume",
+            "salesvolume",
+            REPORT,
+            actions=frozenset({"list"}),
+            filters=(*_COMMON, Filter("product_no", "numbers")),
+        ),
+        *ADDED,
     )
 }
 
-_catalogue = {category.resource for category in scopes.CATEGORIES}
+_catalogue = set(scopes.CATEGORY_OF_RESOURCE)
 if set(RESOURCES) != _catalogue:  # pragma: no cover - a programming error, caught at import
     raise RuntimeError(
         f"admin_api.RESOURCES and scopes.CATEGORIES differ: {_catalogue ^ set(RESOURCES)}"
     )
-
-
-class Invalid(ValueError):
-    """A request the API answers with 422; ``field`` names the offending field."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
-def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any]:
-    """The fields to store from a request object; every required one unless ``partial``.
-
-    Unknown and server-assigned fields are refused by name rather than dropped silently.
-    """
-    if not isinstance(values, dict):
-        raise Invalid("request", "request must be a JSON object of fields.")
-    for name in values:
-        if name not in resource.by_name:
-            raise Invalid(name, f"{name} is not a field of {resource.singular}.")
-    if not partial:
-        for f in resource.fields:
-            if f.required and f.name not in values:
-                raise Invalid(f.name, f"{f.name} is required.")
-    elif not values:
-        raise Invalid("request", "request must contain at least one field.")
-    return {name: _check(resource.by_name[name], value) for name, value in values.items()}
-
-
-def _check(f: Field, value: Any) -> Any:
-    if value is None:
-        if f.required:
-            raise Invalid(f.name, f"{f.name} is required.")
-        return None
-    if f.type in (STR, TEXT):
-        return _string(f.name, value, _MAX_LENGTH[f.type])
-    if f.type == INT:
-        return _integer(f.name, value, minimum=1 if f.ref else 0)
-    if f.type == NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid(f.name, f"{f.name} must be a number.")
-        # An int is compared exactly: math.isfinite would overflow converting 10**400 to a float.
-        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_NUMBER:
-            raise Invalid(f.name, f"{f.name} is out of range.")
-        if value < 0:
-            raise Invalid(f.name, f"{f.name} must not be negative.")
-        return value
-    if f.type == BOOL:
-        if not isinstance(value, bool):
-            raise Invalid(f.name, f"{f.name} must be true or false.")
-        return value
-    if f.type == STR_LIST:
-        if not isinstance(value, list) or not value or len(value) > _MAX_LIST:
-            raise Invalid(f.name, f"{f.name} must be a list of 1 to {_MAX_LIST} strings.")
-        return [_string(f"{f.name}[{i}]", item, _MAX_LENGTH[STR]) for i, item in enumerate(value)]
-    if f.type == ITEMS:
-        return _items(f.name, value)
-    raise AssertionError(f.type)  # pragma: no cover
-
-
-def _string(name: str, value: Any, max_length: int) -> str:
-    if not isinstance(value, str):
-        raise Invalid(name, f"{name} must be a string.")
-    if len(value) > max_length:
-        raise Invalid(name, f"{name} must be at most {max_length} characters.")
-    if "\x00" in value:
-        raise Invalid(name, f"{name} must not contain NUL characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Invalid(name, f"{name} is not valid Unicode.") from None
-    return value
-
-
-def _integer(name: str, value: Any, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(name, f"{name} must be an integer.")
-    if not minimum <= value <= MAX_INT:
-        raise Invalid(name, f"{name} must be an integer from {minimum} to {MAX_INT}.")
-    return value
-
-
-def _items(name: str, value: Any) -> list[dict[str, int]]:
-    if not isinstance(value, list) or not value or len(value) > _MAX_LIST:
-        raise Invalid(name, f"{name} must be a list of 1 to {_MAX_LIST} items.")
-    items = []
-    for index, item in enumerate(value):
-        where = f"{name}[{index}]"
-        if not isinstance(item, dict) or set(item) != {"product_no", "quantity"}:
-            raise Invalid(where, f"{where} must be an object with product_no and quantity.")
-        items.append(
-            {
-                "product_no": _integer(f"{where}.product_no", item["product_no"], minimum=1),
-                "quantity": _integer(f"{where}.quantity", item["quantity"], minimum=1),
-            }
-        )
-    return items
-
-
-def product_refs(resource: Resource, data: Mapping[str, Any]) -> dict[int, str]:
-    """Every product number the data refers to, with the field naming it (for the 422)."""
-    refs: dict[int, str] = {}
-    for f in resource.fields:
-        value = data.get(f.name)
-        if value is None:
-            continue
-        if f.ref == "products":
-            refs.setdefault(value, f.name)
-        elif f.type == ITEMS:
-            for index, item in enumerate(value):
-                refs.setdefault(item["product_no"], f"{f.name}[{index}].product_no")
-    return refs

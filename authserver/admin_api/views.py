@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Request, Response, g, request
+from flask import Blueprint, Response, g, request
 
-from authserver.admin_api import ratelimit, records
+from authserver.admin_api import filters, keys, nested, ratelimit, records, reports
 from authserver.admin_api.auth import AuthenticationFailed, Caller, authenticate, challenge
 from authserver.admin_api.resources import (
-    MAX_INT,
+    APP_OBJECT,
+    EMBEDDED,
     REPORT,
     SINGLETON,
     Invalid,
-    Resource,
-    product_refs,
+    Refused,
     validate,
 )
-from authserver.admin_api.scope_map import Endpoint, resolve
+from authserver.admin_api.scope_map import ABSENT, Endpoint, resolve
+from authserver.admin_api.wire import MAX_LIST
 from authserver.extensions import db
 from authserver.platform.errors import api_error
 from authserver.platform.http import COMPACT_JSON, json_response
@@ -40,16 +40,8 @@ NO_PERMISSION = "Permission unauthorized."
 TOO_MANY = "Too many requests: the call limit of this app on this mall is used up."
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 _MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_DIGITS = re.compile(r"[0-9]{1,10}")
+#: The default list bounds; each resource declares Cafe24's own (``Resource.max_limit``...).
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
-
-
-class Refused(Exception):
-    """An answer other than success, raised by an action: status, message, ``more_info``."""
-
-    def __init__(self, status: int, message: str, more_info: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.status, self.message, self.more_info = status, message, more_info
 
 
 @bp.url_value_preprocessor
@@ -118,12 +110,33 @@ def dispatch() -> Response:
 # -- actions -----------------------------------------------------------------------------
 def _list(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    limit, offset = _page(request)
+    # Most lists come without a query: no MultiDict to parse then.
+    args = request.args if request.query_string else {}
+    zone = records.time_zone()
+    query = filters.parse(resource, args, zone)
+    if resource.path == "dashboard":
+        return json_response({"dashboard": [reports.dashboard(caller.mall_pk, zone)]})
     if resource.kind == REPORT:
-        items = records.sales_volume(caller.mall_pk)[offset : offset + limit]
-        return json_response({resource.key: items})
+        items = records.sales_volume(caller.mall_pk, filters.numbers(args, "product_no"))
+        return json_response({resource.key: items[query.offset : query.offset + query.limit]})
+    if resource.kind == EMBEDDED:
+        return json_response({resource.key: nested.list_children(endpoint, caller.mall_pk)})
+    if resource.path == "points":
+        page = reports.page_points(caller.mall_pk, query.conditions, query.limit, query.offset)
+        return json_response({"points": reports.points_json(caller.mall_pk, page, zone)})
+    conditions = query.conditions
+    if resource.parent is not None:
+        conditions += nested.gate(resource, nested.parent_number(endpoint, caller.mall_pk))
+    shape = None if query.fields is None and not query.embed else (query.embed, query.fields)
     encoded = records.list_json(
-        caller.mall_pk, resource, caller.app_pk, limit, offset, records.time_zone()
+        caller.mall_pk,
+        resource,
+        caller.app_pk,
+        query.limit,
+        query.offset,
+        zone,
+        conditions,
+        shape,
     )
     # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
     body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
@@ -131,52 +144,134 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:
-    return json_response(
-        {"count": records.count_records(caller.mall_pk, endpoint.resource, caller.app_pk)}
-    )
+    resource = endpoint.resource
+    args = request.args if request.query_string else {}
+    query = filters.parse(resource, args, records.time_zone())
+    conditions = query.conditions
+    if resource.kind == EMBEDDED:
+        return json_response({"count": len(nested.list_children(endpoint, caller.mall_pk))})
+    if resource.parent is not None:
+        conditions += nested.gate(resource, nested.parent_number(endpoint, caller.mall_pk))
+    count = records.count_records(caller.mall_pk, resource, caller.app_pk, conditions)
+    return json_response({"count": count})
 
 
 def _get(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    if resource.kind == SINGLETON:
-        row = records.read_record(caller.mall_pk, resource, None, records.STORE_NUMBER)
-        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
-    row = _existing(endpoint, caller, records.read_record)
-    return json_response({resource.singular: records.to_json(resource, row)})
+    args = request.args if request.query_string else {}
+    options = filters.read_options(resource, args)
+    if resource.kind in (SINGLETON, APP_OBJECT):
+        number = records.object_number(resource, caller.app_pk)
+        row = records.read_record(caller.mall_pk, resource, caller.app_pk, number)
+        body = records.object_json(resource, caller.mall_id, row, options.fields)
+        return json_response({resource.singular: body})
+    if resource.kind == EMBEDDED:
+        return json_response({resource.singular: nested.get_child(endpoint, caller.mall_pk)})
+    if resource.parent is not None:
+        row = nested.find(endpoint, caller.mall_pk)
+    else:
+        row = _existing(endpoint, caller, records.read_record)
+    body = records.to_json(resource, row, embed=options.embed, fields=options.fields)
+    return json_response({resource.singular: body})
 
 
 def _create(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
+    if resource.kind == EMBEDDED:
+        child = nested.create_child(endpoint, caller.mall_pk, _request_object())
+        ident = child[resource.number_field]
+        return _written(endpoint, caller, ident, {resource.singular: child}, 201)
+    if resource.path == "points":
+        points = reports.create_points(caller.mall_pk, _request_object())
+        return _written(endpoint, caller, points["member_id"], {"points": points}, 201)
+    if resource.parent is not None:
+        nested.parent_number(endpoint, caller.mall_pk)  # a missing parent is a 404 first
     data = validate(resource, _request_object(), partial=False)
-    _check_products(resource, caller, data)
+    nested.check_products(resource, caller.mall_pk, data)
+    data = nested.stamp(endpoint, caller.mall_pk, caller.client_id, data)
     row = records.create_record(caller.mall_pk, resource, caller.app_pk, data)
-    db.session.commit()
-    return json_response({resource.singular: records.to_json(resource, row)}, 201)
+    nested.after_create(resource, row)
+    body = {resource.singular: records.to_json(resource, row)}
+    return _written(endpoint, caller, body[resource.singular][resource.number_field], body, 201)
 
 
 def _update(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    if resource.kind == SINGLETON:
+    if resource.kind in (SINGLETON, APP_OBJECT):
         data = validate(resource, _request_object(), partial=True)
-        row = records.put_store(caller.mall_pk, resource, data)
-        db.session.commit()
-        return json_response({resource.singular: records.store_json(resource, caller.mall_id, row)})
-    row = _existing(endpoint, caller)
+        row = records.put_store(caller.mall_pk, resource, data, caller.app_pk)
+        body = records.object_json(resource, caller.mall_id, row)
+        return _written(endpoint, caller, "", {resource.singular: body})
+    if resource.kind == EMBEDDED:
+        child = nested.update_child(endpoint, caller.mall_pk, _request_object())
+        return _written(endpoint, caller, endpoint.key, {resource.singular: child})
+    if resource.parent is not None:
+        row = nested.find(endpoint, caller.mall_pk)
+    else:
+        row = _existing(endpoint, caller)
     data = validate(resource, _request_object(), partial=True)
-    _check_products(resource, caller, data)
-    row.data = {**row.data, **data}
+    nested.check_products(resource, caller.mall_pk, data)
+    records.set_data(row, resource, {**row.data, **data})
+    body = {resource.singular: records.to_json(resource, row)}
+    return _written(endpoint, caller, body[resource.singular][resource.number_field], body)
+
+
+def _bulk_update(endpoint: Endpoint, caller: Caller) -> Response:
+    """Cafe24's ``PUT /<resource>`` with ``{"shop_no": 1, "requests": [{<key>: ..., ...}]}``:
+    every request is checked before any is written; one commit."""
+    resource = endpoint.resource
+    key_name = resource.number_field
+    changes = []
+    for index, item in enumerate(_request_object(bulk=True)):
+        where = f"requests[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get(key_name), str | int):
+            raise Invalid(f"{where}.{key_name}", f"{where}.{key_name} is required.")
+        values = {name: value for name, value in item.items() if name != key_name}
+        try:
+            data = validate(resource, values, partial=True)
+        except Invalid as error:
+            raise Invalid(f"{where}.{error.field}", f"{where}: {error.message}") from None
+        nested.check_products(resource, caller.mall_pk, data)
+        single = Endpoint(resource, "update", endpoint.scope, str(item[key_name]))
+        changes.append((_existing(single, caller), data))
+    zone = records.time_zone()
+    for row, data in changes:
+        records.set_data(row, resource, {**row.data, **data})
+        ident = keys.write(resource, row.record_no, row.created_date, zone, row.data)
+        reports.log_write(caller.mall_pk, caller.client_id, endpoint, ident)
     db.session.commit()
-    return json_response({resource.singular: records.to_json(resource, row)})
+    zone = records.time_zone()
+    return json_response({resource.key: [records.to_json(resource, r, zone) for r, _ in changes]})
 
 
 def _delete(endpoint: Endpoint, caller: Caller) -> Response:
     resource = endpoint.resource
-    row = _existing(endpoint, caller)
+    if resource.kind == EMBEDDED:
+        gone = nested.delete_child(endpoint, caller.mall_pk)
+        return _written(endpoint, caller, endpoint.key, {resource.singular: gone})
+    if resource.parent is not None:
+        row = nested.find(endpoint, caller.mall_pk)
+    else:
+        row = _existing(endpoint, caller)
+    key = keys.write(resource, row.record_no, row.created_date, records.time_zone(), row.data)
     db.session.delete(row)
+    nested.after_delete(resource, caller.mall_pk, row.record_no)
+    body = {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: key}}
+    return _written(endpoint, caller, key, body)
+
+
+def _written(
+    endpoint: Endpoint, caller: Caller, ident: Any, body: dict[str, Any], status: int = 200
+) -> Response:
+    """A write's answer, after its entry in the mall's activity log; one commit for both."""
+    reports.log_write(caller.mall_pk, caller.client_id, endpoint, ident)
     db.session.commit()
-    return json_response(
-        {resource.singular: {"shop_no": records.SHOP_NO, resource.number_field: row.record_no}}
-    )
+    return json_response(body, status)
+
+
+def _absent(endpoint: Endpoint, caller: Caller) -> Response:
+    """A method Cafe24 does not offer on this resource (its scope was checked first)."""
+    return api_error(404, NO_API)
 
 
 _ACTIONS = {
@@ -185,47 +280,34 @@ _ACTIONS = {
     "get": _get,
     "create": _create,
     "update": _update,
+    "bulk_update": _bulk_update,
     "delete": _delete,
+    ABSENT: _absent,
 }
 
 
 # -- helpers -----------------------------------------------------------------------------
 def _existing(endpoint: Endpoint, caller: Caller, find=records.get_record) -> Any:
-    """The record the path names (``find``: an entity to write, or a row to read), else 404."""
+    """The record the path's key names (``find``: an entity or a row to read), else 404."""
     resource = endpoint.resource
-    row = find(caller.mall_pk, resource, caller.app_pk, endpoint.number or 0)
+    key = keys.read(resource, endpoint.key or "")
+    row = None if key is None else find(caller.mall_pk, resource, caller.app_pk, key)
     if row is None:
         raise Refused(
             404,
-            f"No {resource.singular} with {resource.number_field} {endpoint.number}.",
-            {resource.number_field: endpoint.number},
+            f"No {resource.singular} with {resource.number_field} {endpoint.key}.",
+            {resource.number_field: endpoint.key},
         )
     return row
-
-
-def _page(req: Request) -> tuple[int, int]:
-    """A list's ``limit`` and ``offset``; ``Invalid`` when either is out of range."""
-    # Most lists come without a query: no MultiDict to parse then.
-    args = req.args if req.query_string else {}
-    limit = _int_arg(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    return limit, _int_arg(args, "offset", 0, 0, MAX_INT)
-
-
-def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    if name not in args:  # MultiDict.get raises and catches a KeyError for a missing name
-        return default
-    raw = args[name]
-    if not _DIGITS.fullmatch(raw) or not minimum <= int(raw) <= maximum:
-        raise Invalid(name, f"{name} must be an integer from {minimum} to {maximum}.")
-    return int(raw)
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _request_object() -> Any:
-    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body."""
+def _request_object(*, bulk: bool = False) -> Any:
+    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body; with
+    ``bulk``, the list of Cafe24's ``{"shop_no": 1, "requests": [...]}`` (1 to 100)."""
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Refused(400, "Content-Type must be application/json.", {"field": "Content-Type"})
@@ -238,14 +320,11 @@ def _request_object() -> Any:
     shop_no = body.get("shop_no", records.SHOP_NO)
     if isinstance(shop_no, bool) or shop_no != records.SHOP_NO:
         raise Invalid("shop_no", f"shop_no must be {records.SHOP_NO} (this mall has one shop).")
+    if bulk:
+        requests = body.get("requests")
+        if not isinstance(requests, list) or not 1 <= len(requests) <= MAX_LIST:
+            raise Invalid("requests", f"requests must be a list of 1 to {MAX_LIST} objects.")
+        return requests
     if "request" not in body:
         raise Invalid("request", "request is required.")
     return body["request"]
-
-
-def _check_products(resource: Resource, caller: Caller, data: dict[str, Any]) -> None:
-    refs = product_refs(resource, data)
-    missing = records.missing_products(caller.mall_pk, sorted(refs))
-    if missing:
-        where = refs[min(missing)]
-        raise Invalid(where, f"{where}: there is no product {min(missing)} in this mall.")

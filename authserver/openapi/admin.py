@@ -13,12 +13,19 @@ from typing import Any
 
 from authserver.admin_api import SCOPE_MAP
 from authserver.admin_api.resources import (
-    BOOL,
+    APP_OBJECT,
     COLLECTION,
+    DATETIME,
+    FLAG,
     INT,
+    INT_LIST,
     ITEMS,
+    LIST,
     MAX_INT,
+    MONEY,
     NUMBER,
+    NUMBERED,
+    OBJECT,
     REPORT,
     RESOURCES,
     SINGLETON,
@@ -28,7 +35,9 @@ from authserver.admin_api.resources import (
     Field,
     Resource,
 )
+from authserver.admin_api.resources_added import ADDED
 from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
+from authserver.openapi import parameters
 from authserver.openapi.oauth import MALL_ID
 
 BASE = "/malls/{mall_id}/api/v2/admin"
@@ -47,7 +56,17 @@ _TYPES: dict[str, dict[str, Any]] = {
     TEXT: {"type": "string", "maxLength": 5000},
     INT: {"type": "integer", "minimum": 0, "maximum": MAX_INT},
     NUMBER: {"type": "number", "minimum": 0, "maximum": 10**15},
-    BOOL: {"type": "boolean"},
+    FLAG: {"type": "string", "enum": ["T", "F"]},
+    MONEY: {"type": "string", "pattern": r"^[0-9]{1,16}\.[0-9]{2}$"},
+    DATETIME: {"type": "string", "maxLength": 40},
+    INT_LIST: {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 100,
+        "items": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+    },
+    OBJECT: {"type": "object"},
+    LIST: {"type": "array"},
     STR_LIST: {
         "type": "array",
         "minItems": 1,
@@ -66,12 +85,34 @@ _ERRORS = {
 }
 
 
+def describable(resource: Resource) -> bool:
+    """Not yet the rows of ``resources_added`` (issue 18, point 5: sub-resources, records kept
+    under another resource, computed answers); docs/admin-api.md describes those."""
+    return resource not in ADDED
+
+
+_DESCRIBED = [resource for resource in RESOURCES.values() if describable(resource)]
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _field_schema(f: Field, *, nullable: bool) -> dict[str, Any]:
-    schema = dict(_TYPES[f.type])
+#: What a request may send beyond what an answer holds (wire.py: booleans, numbers as money).
+_REQUEST_TYPES: dict[str, dict[str, Any]] = {
+    FLAG: {"oneOf": [_TYPES[FLAG], {"type": "boolean"}]},
+    MONEY: {
+        "oneOf": [
+            {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+            {"type": "number", "minimum": 0, "maximum": 10**15},
+        ]
+    },
+    DATETIME: {"type": "string", "format": "date-time"},
+}
+
+
+def _field_schema(f: Field, *, nullable: bool, request: bool = False) -> dict[str, Any]:
+    schema = dict((request and _REQUEST_TYPES.get(f.type)) or _TYPES[f.type])
     if f.ref:
         schema["minimum"] = 1
     if nullable:
@@ -90,6 +131,8 @@ def _record(resource: Resource) -> dict[str, Any]:
         counts = ("product_no", "total_sales", "settle_count")
         properties = {"shop_no": {"const": 1}, **{n: {"type": "integer"} for n in counts}}
         return {"type": "object", "required": list(properties), "properties": properties}
+    if resource.kind == APP_OBJECT:
+        return {"type": "object", "required": list(fields), "properties": fields}
     if resource.kind == SINGLETON:
         properties = {"shop_no": {"const": 1}, "mall_id": {"type": "string"}, **fields}
         properties["shop_name"] = {"type": "string"}
@@ -97,18 +140,29 @@ def _record(resource: Resource) -> dict[str, Any]:
         properties["updated_date"] = DATE
         return {"type": "object", "required": required, "properties": properties}
     properties = {
-        resource.number_field: {"type": "integer", "minimum": 1},
+        resource.number_field: _key_schema(resource),
         "shop_no": {"const": 1},
         **fields,
         "created_date": DATE,
         "updated_date": DATE,
     }
-    return {"type": "object", "required": list(properties), "properties": properties}
+    embedded = set(resource.embeds)
+    required = [name for name in properties if name not in embedded]
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _key_schema(resource: Resource) -> dict[str, Any]:
+    if resource.key_kind == NUMBERED:
+        return {"type": "integer", "minimum": 1}
+    return {"type": "string"}
 
 
 def _request(resource: Resource, *, partial: bool) -> dict[str, Any]:
     """Cafe24's write body; ``request`` holds the fields (all required ones unless partial)."""
-    fields = {f.name: _field_schema(f, nullable=partial or not f.required) for f in resource.fields}
+    fields = {
+        f.name: _field_schema(f, nullable=partial or not f.required, request=True)
+        for f in resource.fields
+    }
     inner: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": fields}
     if partial:
         inner["minProperties"] = 1
@@ -138,12 +192,12 @@ def schemas() -> dict[str, Any]:
         },
     }
     result: dict[str, Any] = {"ApiError": envelope}
-    for resource in RESOURCES.values():
+    for resource in _DESCRIBED:
         name = _name(resource)
         result[name] = _record(resource)
-        if SCOPE_MAP.get(("POST", resource.path)) and resource.kind == COLLECTION:
+        if "create" in resource.actions:
             result[f"{name}Create"] = _request(resource, partial=False)
-        if SCOPE_MAP.get(("PUT", resource.path)):
+        if "update" in resource.actions:
             result[f"{name}Update"] = _request(resource, partial=True)
     return result
 
@@ -203,6 +257,27 @@ def _operation(
     }
 
 
+def _bulk_body(resource: Resource) -> dict[str, Any]:
+    """Cafe24's bulk form: ``{"shop_no": 1, "requests": [{<key>: ..., <fields>...}]}``."""
+    fields = {f.name: _field_schema(f, nullable=True, request=True) for f in resource.fields}
+    one = {
+        "type": "object",
+        "required": [resource.number_field],
+        "additionalProperties": False,
+        "minProperties": 2,
+        "properties": {resource.number_field: _key_schema(resource), **fields},
+    }
+    schema = {
+        "type": "object",
+        "required": ["requests"],
+        "properties": {
+            "shop_no": {"const": 1},
+            "requests": {"type": "array", "minItems": 1, "maxItems": 100, "items": one},
+        },
+    }
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def _body(name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
 
@@ -218,71 +293,97 @@ def paths() -> dict[str, Any]:
         },
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
     ]
-    for resource in RESOURCES.values():
-        name, base = _name(resource), f"{BASE}/{resource.path}"
-        listed = {"type": "object", "required": [resource.key]}
-        listed["properties"] = {resource.key: {"type": "array", "items": _ref(name)}}
-        item = {
-            "type": "object",
-            "required": [resource.singular],
-            "properties": {resource.singular: _ref(name)},
-        }
-        common = {"parameters": [MALL_ID]}
-        if resource.kind in (COLLECTION, REPORT):
-            result[base] = {
-                **common,
-                "get": _operation(resource, "GET", "list", "200", listed, parameters=page),
-            }
-        if resource.kind == SINGLETON:
-            result[base] = {
-                **common,
-                "get": _operation(resource, "GET", "get", "200", item),
-                "put": _operation(
-                    resource, "PUT", "update", "200", item, requestBody=_body(f"{name}Update")
-                ),
-            }
-        if resource.kind != COLLECTION:
-            continue
-        result[base]["post"] = _operation(
-            resource, "POST", "create", "201", item, requestBody=_body(f"{name}Create")
-        )
-        count = {"type": "object", "required": ["count"]}
-        count["properties"] = {"count": {"type": "integer", "minimum": 0}}
-        result[f"{base}/count"] = {
-            **common,
-            "get": _operation(resource, "GET", "count", "200", count),
-        }
-        number = {
-            "name": resource.number_field,
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
-        }
-        deleted = {
-            "type": "object",
-            "required": [resource.singular],
-            "properties": {
-                resource.singular: {
-                    "type": "object",
-                    "required": ["shop_no", resource.number_field],
-                    "properties": {
-                        "shop_no": {"const": 1},
-                        resource.number_field: {"type": "integer"},
-                    },
-                }
-            },
-        }
-        result[f"{base}/{{{resource.number_field}}}"] = {
-            "parameters": [MALL_ID, number],
-            "get": _operation(resource, "GET", "get", "200", item),
-            "put": _operation(
-                resource, "PUT", "update", "200", item, requestBody=_body(f"{name}Update")
-            ),
-            "delete": _operation(resource, "DELETE", "delete", "200", deleted),
-        }
+    for resource in _DESCRIBED:
+        _resource_paths(result, resource, page)
     return result
 
 
+def _resource_paths(result: dict[str, Any], resource: Resource, page: list) -> None:
+    """The operations of the actions the resource offers (``Resource.actions``)."""
+    name, base, actions = _name(resource), f"{BASE}/{resource.path}", resource.actions
+    listed = {"type": "object", "required": [resource.key]}
+    listed["properties"] = {resource.key: {"type": "array", "items": _ref(name)}}
+    item = {
+        "type": "object",
+        "required": [resource.singular],
+        "properties": {resource.singular: _ref(name)},
+    }
+    update = {"requestBody": _body(f"{name}Update")}
+    operations: dict[str, Any] = {}
+    if resource.kind in (SINGLETON, APP_OBJECT):
+        if "get" in actions:
+            operations["get"] = _operation(resource, "GET", "get", "200", item)
+        if "update" in actions:
+            operations["put"] = _operation(resource, "PUT", "update", "200", item, **update)
+    else:
+        if "list" in actions:
+            bounds = [dict(page[0]), page[1]]
+            bounds[0]["schema"] = {"type": "integer", "minimum": 1, "maximum": resource.max_limit}
+            bounds[0]["description"] = f"Default {resource.default_limit}"
+            bounds[1] = {
+                "name": "offset",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0, "maximum": resource.max_offset},
+            }
+            query = bounds + parameters.list_parameters(resource)
+            operations["get"] = _operation(resource, "GET", "list", "200", listed, parameters=query)
+        if "create" in actions:
+            operations["post"] = _operation(
+                resource, "POST", "create", "201", item, requestBody=_body(f"{name}Create")
+            )
+        if "update" in resource.bulk:
+            operations["put"] = _operation(
+                resource, "PUT", "bulk_update", "200", listed, requestBody=_bulk_body(resource)
+            )
+    if operations:
+        result[base] = {"parameters": [MALL_ID], **operations}
+    if resource.kind != COLLECTION:
+        return
+    if "count" in actions:
+        count = {"type": "object", "required": ["count"]}
+        count["properties"] = {"count": {"type": "integer", "minimum": 0}}
+        counted = _operation(
+            resource,
+            "GET",
+            "count",
+            "200",
+            count,
+            parameters=parameters.filter_parameters(resource),
+        )
+        # A known filter with a bad value is a 422 that names it, on a count as on a list.
+        counted["responses"]["422"] = _answer("422", _ERRORS["422"][1], _ref("ApiError"))
+        result[f"{base}/count"] = {"parameters": [MALL_ID], "get": counted}
+    key_schema = (
+        {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+        if resource.key_kind == NUMBERED
+        else {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"}
+    )
+    number = {"name": resource.number_field, "in": "path", "required": True, "schema": key_schema}
+    deleted = {
+        "type": "object",
+        "required": [resource.singular],
+        "properties": {
+            resource.singular: {
+                "type": "object",
+                "required": ["shop_no", resource.number_field],
+                "properties": {
+                    "shop_no": {"const": 1},
+                    resource.number_field: _key_schema(resource),
+                },
+            }
+        },
+    }
+    by_key: dict[str, Any] = {}
+    if "get" in actions:
+        by_key["get"] = _operation(resource, "GET", "get", "200", item)
+    if "update" in actions:
+        by_key["put"] = _operation(resource, "PUT", "update", "200", item, **update)
+    if "delete" in actions:
+        by_key["delete"] = _operation(resource, "DELETE", "delete", "200", deleted)
+    if by_key:
+        result[f"{base}/{{{resource.number_field}}}"] = {"parameters": [MALL_ID, number], **by_key}
+
+
 def tags() -> list[dict[str, str]]:
-    seen = dict.fromkeys(resource.path.split("/")[0] for resource in RESOURCES.values())
+    seen = dict.fromkeys(resource.path.split("/")[0] for resource in _DESCRIBED)
     return [{"name": tag, "description": f"Admin API: {tag}"} for tag in seen]

@@ -1,0 +1,213 @@
+"""Cafe24's list and count parameters: each resource's declared filters as SQL conditions.
+
+A resource declares its filters in its row of ``resources.RESOURCES`` (``Filter(name, kind,
+field)``); :func:`parse` reads the query string against them and returns the conditions the
+list's or the count's SELECT adds, so filters run in the database, never over rows in Python.
+As at Cafe24, a parameter the resource does not know is ignored; a known one with a bad value is
+``Invalid`` naming it (the 422). ``limit``, ``offset``, ``fields`` and ``embed`` are read here too.
+
+The kinds (``KINDS``) and what they read:
+
+- ``numbers`` (``product_no=1,3``), ``since`` (``since_product_no=10``), ``codes``
+  (``brand_code=B0000001,B0000002``) and ``order_ids``: the record number, the last column of the
+  unique index (mall_pk, resource, record_no), so these are index range or point lookups;
+- ``lookup`` (``member_id=a,b``): the ``lookup`` column, indexed (mall_pk, resource, lookup);
+- ``date_from``/``date_to`` (``created_start_date``, ``start_date``...): a day (``2024-01-31``,
+  the whole day in the mall's zone) or an ISO date-time; ``created_date``/``updated_date``, the
+  first indexed (mall_pk, resource, created_date);
+- ``flag`` (``display=T``), ``in`` (exact values) and ``contains`` (a case-insensitive part of
+  the text, any of the values), ``int``: a JSON field of ``data`` read with SQLAlchemy's JSON
+  operators (``data["display"].as_string()``), evaluated on the rows the (mall_pk, resource)
+  prefix of the indexes selects: no other mall's or resource's rows are read;
+- ``shop``: ``shop_no``; a mall has the one shop 1, so any other number matches nothing.
+
+Comma lists take at most 100 values, as Cafe24's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, cast, false, func, or_, true
+
+from authserver.admin_api import keys
+from authserver.admin_api.records import AdminRecord
+from authserver.admin_api.resources import Filter, Resource
+from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid
+
+KINDS = frozenset(
+    {"numbers", "since", "codes", "order_ids", "lookup", "date_from", "date_to", "flag", "in"}
+    | {"contains", "int", "shop"}
+)
+_INT = re.compile(r"[0-9]{1,10}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MAX_VALUE = 255
+
+
+class Query(NamedTuple):
+    """A list's or count's reading of its query string."""
+
+    conditions: tuple[Any, ...] = ()
+    limit: int = 10
+    offset: int = 0
+    #: ``fields=``: the keys each record keeps (``None``: all).
+    fields: frozenset[str] | None = None
+    #: ``embed=``: the embedded fields to show.
+    embed: frozenset[str] = frozenset()
+
+
+def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
+    """The conditions, page, ``fields`` and ``embed`` of a list or count of ``resource``."""
+    conditions = []
+    for name, declared in resource.by_filter.items():
+        raw = args.get(name)
+        if raw is None and declared.required:
+            raise Invalid(name, f"{name} is required.")
+        if raw is not None:
+            conditions.append(_condition(declared, raw, zone))
+    return Query(
+        tuple(conditions),
+        _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit),
+        _int_arg(args, "offset", 0, 0, resource.max_offset),
+        _fields(resource, args.get("fields")),
+        _embed(resource, args.get("embed")),
+    )
+
+
+def read_options(resource: Resource, args: Mapping[str, str]) -> Query:
+    """``fields`` and ``embed`` of a read of one record."""
+    fields, embed = _fields(resource, args.get("fields")), _embed(resource, args.get("embed"))
+    return Query(fields=fields, embed=embed)
+
+
+def numbers(args: Mapping[str, str], name: str) -> frozenset[int] | None:
+    """A comma list of numbers (``product_no=1,3``) read on its own; ``None`` when absent."""
+    raw = args.get(name)
+    if raw is None:
+        return None
+    return frozenset(_int(name, value, 1) for value in _values(name, raw))
+
+
+def _condition(declared: Filter, raw: str, zone: ZoneInfo) -> Any:
+    name, kind, records = declared.name, declared.kind, AdminRecord
+    if kind == "shop":
+        return true_or_nothing(_int(name, raw, 1) == 1)
+    if kind == "numbers":
+        return records.record_no.in_([_int(name, value, 1) for value in _values(name, raw)])
+    if kind == "since":
+        return records.record_no > _int(name, raw, 0)
+    if kind == "codes":
+        return _by_keys(declared, raw, zone)
+    if kind == "order_ids":
+        return _by_keys(declared, raw, zone)
+    if kind == "lookup":
+        return records.lookup.in_(_values(name, raw))
+    if kind in ("date_from", "date_to"):
+        column = getattr(records, declared.target)
+        start, end = _moment(name, raw, zone)
+        return column >= start if kind == "date_from" else column < end
+    field = records.data[declared.target].as_string()
+    if kind == "flag":
+        if raw not in FLAGS:
+            raise Invalid(name, f'{name} must be "T" or "F".')
+        return field == raw
+    if kind == "in":
+        return field.in_(_values(name, raw))
+    if kind == "contains":
+        lowered = func.lower(field)
+        return or_(*(lowered.contains(v.lower(), autoescape=True) for v in _values(name, raw)))
+    if kind == "int":
+        return cast(records.data[declared.target].as_integer(), Integer) == _int(name, raw, 0)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def true_or_nothing(matches: bool) -> Any:
+    """No condition when ``matches``, else one that no row meets."""
+    return true() if matches else false()
+
+
+def _by_keys(declared: Filter, raw: str, zone: ZoneInfo) -> Any:
+    """``brand_code=...`` or ``order_id=...``: the numbers the keys name (and an order's day)."""
+    from authserver.admin_api.resources import RESOURCES
+
+    resource = next(r for r in RESOURCES.values() if r.number_field == declared.target)
+    wanted = []
+    for value in _values(declared.name, raw):
+        key = keys.read(resource, value)
+        if key is None or key.number is None:
+            raise Invalid(declared.name, f"{declared.name}: {value} is not a {declared.target}.")
+        condition = AdminRecord.record_no == key.number
+        if key.day is not None:
+            start, end = keys.day_bounds(key.day, zone)
+            condition = and_(
+                condition, AdminRecord.created_date >= start, AdminRecord.created_date < end
+            )
+        wanted.append(condition)
+    return or_(*wanted)
+
+
+def _values(name: str, raw: str) -> list[str]:
+    values = [value.strip() for value in raw.split(",")]
+    if not all(values) or len(values) > MAX_LIST:
+        raise Invalid(name, f"{name} must be a comma-separated list of 1 to {MAX_LIST} values.")
+    if any(len(value) > _MAX_VALUE or "\x00" in value for value in values):
+        raise Invalid(name, f"{name} has a value that is too long or not text.")
+    return values
+
+
+def _int(name: str, raw: str, minimum: int) -> int:
+    if not _INT.fullmatch(raw) or not minimum <= int(raw) <= MAX_INT:
+        raise Invalid(name, f"{name} must be an integer from {minimum} to {MAX_INT}.")
+    return int(raw)
+
+
+def _moment(name: str, raw: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A day (the whole day in the mall's zone) or a date-time, as naive-UTC [start, end)."""
+    try:
+        if _DAY.fullmatch(raw):
+            return keys.day_bounds(date.fromisoformat(raw), zone)
+        moment = datetime.fromisoformat(raw.replace(" ", "T"))
+    except ValueError:
+        raise Invalid(name, f"{name} must be a date (2024-01-31) or a date-time.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    naive = keys.naive_utc(moment)
+    return naive, naive + timedelta(seconds=1)  # dates are kept to the second
+
+
+def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = args.get(name)
+    if raw is None:
+        return default
+    return _bounded(name, raw, minimum, maximum)
+
+
+def _bounded(name: str, raw: str, minimum: int, maximum: int) -> int:
+    if not _INT.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        raise Invalid(name, f"{name} must be an integer from {minimum} to {maximum}.")
+    return int(raw)
+
+
+def _fields(resource: Resource, raw: str | None) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    names = _values("fields", raw)
+    known = {resource.number_field, "shop_no", "created_date", "updated_date", *resource.by_name}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise Invalid("fields", f"fields: {unknown[0]} is not a field of {resource.singular}.")
+    return frozenset(names)
+
+
+def _embed(resource: Resource, raw: str | None) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    names = _values("embed", raw)
+    unknown = [name for name in names if name not in resource.embeds]
+    if unknown:
+        raise Invalid("embed", f"embed: {unknown[0]} cannot be embedded in {resource.key}.")
+    return frozenset(names)

@@ -1,0 +1,223 @@
+"""Rows of the resource table for the resources Cafe24 apps call most (issue 18, point 5).
+
+``resources.RESOURCES`` is one table; these rows are kept here only to keep modules short. Each
+declares what Cafe24's reference (cafe24_chapters/<resource>.md) documents: methods, key, fields,
+filters and bounds. How each behaves is in docs/admin-api.md ("Resources Cafe24 apps call most").
+"""
+
+from __future__ import annotations
+
+from authserver.admin_api.resources import _COMMON, _CREATED, _UPDATED
+from authserver.admin_api.schema import (
+    EMBEDDED,
+    LOOKUP,
+    READ_ACTIONS,
+    REPORT,
+    Filter,
+    Resource,
+)
+from authserver.admin_api.wire import (
+    FLAG,
+    INT,
+    INT_LIST,
+    MONEY,
+    STR_LIST,
+    TEXT,
+    Field,
+)
+
+F = Field
+#: Cafe24's required period of activity logs and points (``start_date``, ``end_date``).
+_PERIOD = (
+    Filter("start_date", "date_from", "created_date", required=True),
+    Filter("end_date", "date_to", "created_date", required=True),
+)
+
+ADDED: tuple[Resource, ...] = (
+    Resource(
+        "scripttags",
+        "scripttag",
+        fields=(
+            F("client_id", read_only=True),
+            F("src", required=True),
+            F("display_location", STR_LIST, required=True),
+            F("exclude_path", STR_LIST),
+            F("skin_no", INT_LIST),
+            F("integrity"),
+        ),
+        per_app=True,
+        key_name="script_no",
+        filters=(
+            *_COMMON,
+            Filter("script_no", "numbers"),
+            Filter("src", "in"),
+            *_CREATED,
+            *_UPDATED,
+        ),
+    ),
+    Resource(
+        "customersprivacy",
+        "customersprivacy",
+        fields=(
+            F("member_id", read_only=True),
+            F("name"),
+            F("name_english"),
+            F("phone"),
+            F("cellphone"),
+            F("email"),
+            F("sms", FLAG),
+            F("news_mail", FLAG),
+            F("thirdparty_agree", FLAG),
+            F("birthday"),
+            F("gender"),
+            F("zipcode"),
+            F("address1"),
+            F("address2"),
+            F("group_no", INT),
+        ),
+        key_name="member_id",
+        key_kind=LOOKUP,
+        lookup="member_id",
+        actions=frozenset({"list", "count", "get", "update"}),
+        stored_as="customers",
+        filters=(
+            *_COMMON,
+            Filter("member_id", "lookup"),
+            Filter("email", "in"),
+            Filter("sms", "flag"),
+            Filter("news_mail", "flag"),
+            Filter("group_no", "int"),
+        ),
+        default_limit=30,
+        max_limit=1000,
+        max_offset=8000,
+    ),
+    Resource(
+        "customergroups",
+        "customergroup",
+        fields=(
+            F("group_name", required=True),
+            F("group_description"),
+            F("benefits_paymethod"),
+            F("buy_benefits"),
+            F("ship_benefits", FLAG),
+            F("product_availability"),
+        ),
+        key_name="group_no",
+        actions=READ_ACTIONS,
+        filters=(*_COMMON, Filter("group_no", "numbers"), Filter("group_name", "in")),
+    ),
+    Resource(
+        "points",
+        "points",  # Cafe24 answers a POST with {"points": {...}} too
+        fields=(
+            F("member_id", required=True),
+            F("order_id"),
+            F("amount", MONEY, required=True),
+            F("type", required=True),
+            F("reason"),
+        ),
+        lookup="member_id",
+        actions=frozenset({"list", "create"}),
+        filters=(
+            *_COMMON,
+            *_PERIOD,
+            Filter("member_id", "lookup"),
+            Filter("order_id", "in"),
+        ),
+        max_offset=8000,
+    ),
+    Resource("dashboard", "dashboard", REPORT, actions=frozenset({"list"}), filters=_COMMON),
+    Resource(
+        "activitylogs",
+        "activitylog",
+        fields=(
+            F("mode", read_only=True),
+            F("type", read_only=True),
+            F("content", TEXT, read_only=True),
+            F("manager_id", read_only=True),
+            F("manager_type", read_only=True),
+        ),
+        key_name="process_no",
+        actions=frozenset({"list", "get"}),
+        filters=(
+            *_PERIOD,
+            Filter("mode", "in"),
+            Filter("type", "in"),
+            Filter("manager_id", "in"),
+            Filter("manager_type", "in"),
+            Filter("content", "contains"),
+        ),
+        max_offset=8000,
+        dates=("process_date",),
+    ),
+    Resource(
+        "products/variants",
+        "variant",
+        EMBEDDED,
+        fields=(
+            F("variant_code", read_only=True),
+            F("custom_variant_code"),
+            F("display", FLAG),
+            F("selling", FLAG),
+            F("additional_amount", MONEY),
+            F("quantity", INT),
+            F("use_inventory", FLAG),
+            F("display_soldout", FLAG),
+            F("safety_inventory", INT),
+        ),
+        key_name="variant_code",
+        actions=frozenset({"list", "get", "update", "delete"}),
+        parent="products",
+    ),
+    Resource(
+        "orders/items",
+        "item",
+        EMBEDDED,
+        fields=(
+            F("product_no", INT, required=True, ref="products"),
+            F("quantity", INT, required=True),
+            F("order_status"),
+            F("claim_type"),
+            F("claim_status"),
+            F("claim_reason_type"),
+            F("claim_reason", TEXT),
+            F("claim_quantity", INT),
+        ),
+        key_name="order_item_code",
+        actions=frozenset({"list", "create", "update"}),
+        parent="orders",
+    ),
+    Resource(
+        "boards/articles",
+        "article",
+        fields=(
+            F("board_no", INT, read_only=True),
+            F("writer", required=True),
+            F("title", required=True),
+            F("content", TEXT, required=True),
+            F("client_ip", required=True),
+            F("member_id"),
+            F("writer_email"),
+            F("product_no", INT),
+            F("rating", INT),
+            F("display", FLAG),
+            F("secret", FLAG),
+            F("notice", FLAG),
+            F("fixed", FLAG),
+            F("reply_status"),
+        ),
+        actions=frozenset({"list", "create", "update", "delete"}),
+        parent="boards",
+        filters=(
+            *_COMMON,
+            Filter("article_no", "numbers"),
+            Filter("member_id", "in"),
+            Filter("reply_status", "in"),
+            Filter("product_no", "int"),
+            Filter("start_date", "date_from", "created_date"),
+            Filter("end_date", "date_to", "created_date"),
+        ),
+        max_offset=8000,
+    ),
+)

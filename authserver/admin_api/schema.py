@@ -1,0 +1,153 @@
+"""The vocabulary of the Admin API's resource table: resource kinds, key kinds, ``Filter``
+and ``Resource`` (what one row of ``resources.RESOURCES`` declares), and ``validate``, which
+turns a request object into the data to store by a row's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from authserver.admin_api.wire import ITEMS, MAX_INT, Field, Invalid, check
+
+COLLECTION = "collection"
+SINGLETON = "singleton"
+#: One object per (mall, app): ``apps`` describes the calling app (Cafe24's apps.md).
+APP_OBJECT = "app_object"
+REPORT = "report"
+#: A list kept inside its parent record's JSON (an order's ``items``, a product's ``variants``):
+#: the parent's embed and the sub-resource read and write one list.
+EMBEDDED = "embedded"
+
+#: How an item is named in its path and its answers (``Resource.key_kind``).
+NUMBERED = "numbered"  # the record number itself: product_no, skin_no, ...
+CODE = "code"  # a letter and 7 base-36 digits of the number: brand_code B0000001
+ORDER_ID = "order_id"  # YYYYMMDD-NNNNNNN: the creation day in the mall's zone and the number
+LOOKUP = "lookup"  # a field of the record, kept in the indexed ``lookup`` column: member_id
+
+LIST_ACTIONS = frozenset({"list", "count"})
+ALL_ACTIONS = frozenset({"list", "count", "get", "create", "update", "delete"})
+READ_ACTIONS = frozenset({"list", "count", "get"})
+
+
+class Refused(Exception):
+    """An answer other than success, raised by an action: status, message, ``more_info``."""
+
+    def __init__(self, status: int, message: str, more_info: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.more_info = status, message, more_info
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A list/count query parameter: ``name``, its ``kind`` (``filters.KINDS``) and the field or
+    column it reads (default: the parameter's name)."""
+
+    name: str
+    kind: str
+    field: str | None = None
+    #: Cafe24 requires it (``start_date`` of activity logs and points): absent is a 422.
+    required: bool = False
+
+    @property
+    def target(self) -> str:
+        return self.field or self.name
+
+
+@dataclass(frozen=True)
+class Resource:
+    path: str
+    singular: str
+    kind: str = COLLECTION
+    fields: tuple[Field, ...] = ()
+    #: ``apps``: each app sees and writes only its own object on the mall.
+    per_app: bool = False
+    #: The answers' and the path's key: ``None`` is ``<singular>_no``.
+    key_name: str | None = None
+    key_kind: str = NUMBERED
+    #: ``CODE`` keys: the letter before the digits (``B`` for brands).
+    code_prefix: str = ""
+    #: The field copied into the indexed ``lookup`` column (``member_id``): a ``LOOKUP`` key
+    #: and the ``member_id`` filter read it there.
+    lookup: str | None = None
+    #: The actions Cafe24 documents; any other method answers 404 "Cannot locate API.".
+    actions: frozenset[str] = ALL_ACTIONS
+    filters: tuple[Filter, ...] = ()
+    default_limit: int = 10
+    max_limit: int = 100
+    max_offset: int = MAX_INT
+    #: Actions that also take Cafe24's bulk body ``{"shop_no": 1, "requests": [...]}``.
+    bulk: frozenset[str] = frozenset()
+    #: A sub-resource's parent (``orders`` for ``orders/items``): its URL is
+    #: ``<parent>/{parent key}/<last segment>`` and each of its records belongs to one parent.
+    parent: str | None = None
+    #: Records kept under another resource (``customersprivacy`` shows and edits ``customers``).
+    stored_as: str | None = None
+    #: The names its creation and last change dates are shown under (an activity log: one).
+    dates: tuple[str, ...] = ("created_date", "updated_date")
+    by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    by_filter: Mapping[str, Filter] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "by_filter", {f.name: f for f in self.filters})
+
+    @property
+    def key(self) -> str:
+        """The collection key, the last path segment: ``reports/salesvolume`` -> ``salesvolume``."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def number_field(self) -> str:
+        """The item's key in answers and paths: ``product_no``, ``order_id``, ``brand_code``."""
+        return self.key_name or f"{self.singular}_no"
+
+    @property
+    def storage(self) -> str:
+        """The ``resource`` its records are stored under in ``admin_records``."""
+        return self.stored_as or self.path
+
+    @property
+    def embeds(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.embedded)
+
+
+def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any]:
+    """The fields to store from a request object; every required one unless ``partial``.
+
+    Unknown and server-assigned fields are refused by name rather than dropped silently;
+    ``shop_no`` (Cafe24's examples repeat it inside ``request``) is accepted when it is 1.
+    """
+    if not isinstance(values, dict):
+        raise Invalid("request", "request must be a JSON object of fields.")
+    if "shop_no" in values:
+        values = dict(values)
+        if values.pop("shop_no") != 1:
+            raise Invalid("shop_no", "shop_no must be 1 (this mall has one shop).")
+    for name in values:
+        if name not in resource.by_name:
+            raise Invalid(name, f"{name} is not a field of {resource.singular}.")
+        if resource.by_name[name].read_only:
+            raise Invalid(name, f"{name} is set by the server.")
+    if not partial:
+        for f in resource.fields:
+            if f.required and f.name not in values:
+                raise Invalid(f.name, f"{f.name} is required.")
+    elif not values:
+        raise Invalid("request", "request must contain at least one field.")
+    return {name: check(resource.by_name[name], value) for name, value in values.items()}
+
+
+def product_refs(resource: Resource, data: Mapping[str, Any]) -> dict[int, str]:
+    """Every product number the data refers to, with the field naming it (for the 422)."""
+    refs: dict[int, str] = {}
+    for f in resource.fields:
+        value = data.get(f.name)
+        if value is None:
+            continue
+        if f.ref == "products":
+            refs.setdefault(value, f.name)
+        elif f.type == ITEMS:
+            for index, item in enumerate(value):
+                refs.setdefault(item["product_no"], f"{f.name}[{index}].product_no")
+    return refs

@@ -1,0 +1,221 @@
+"""Sub-resources through the live server (issue 18, point 5): orders/{order_id}/items,
+products/{product_no}/variants and boards/{board_no}/articles. A missing parent is Cafe24's 404,
+each child belongs to its parent (and its mall), only Cafe24's methods exist, the parent's scope
+rules, and bad input is a 422 naming the field. Examples: cafe24_chapters/orders-items.md,
+products-variants.md and boards-articles.md of the public mirror noston/cafe24-api-spec."""
+
+from __future__ import annotations
+
+import pytest
+
+from authserver import scopes
+from authserver.extensions import db
+from authserver.models import Developer
+
+from .admin_api_support import ALL, Api, app_with_scopes, obtain_token, seed
+from .helpers import add_mall
+
+#: boards-articles.md, "Post an article of a board using only writer, title, content, and
+#: client_ip fields".
+ARTICLE = {"writer": "John Doe", "title": "Sample post", "content": "Sample content",
+           "client_ip": "127.0.0.1"}  # fmt: skip
+
+
+@pytest.fixture
+def api(app, live_server, world, configure) -> Api:
+    configure(AUTHSERVER_API_BUCKET_SIZE=10_000)
+    client = app_with_scopes(app, world, ALL)
+    world.extra["all_client"] = client
+    return Api(
+        live_server, world.mall_id, obtain_token(live_server, world.mall_id, client)["access_token"]
+    )
+
+
+def _other_mall(app, live_server, world) -> Api:
+    with app.app_context():
+        developer = db.session.query(Developer).filter_by(email=world.developer).one()
+        add_mall("othermall", test_mall_of=developer)
+    token = obtain_token(live_server, "othermall", world.extra["all_client"])
+    return Api(live_server, "othermall", token["access_token"])
+
+
+def _without(live_server, world, scope: str) -> Api:
+    rest = scopes.normalise(set(ALL) - {scope})
+    token = obtain_token(live_server, world.mall_id, world.extra["all_client"], rest)
+    return Api(live_server, world.mall_id, token["access_token"])
+
+
+def _product(api: Api, name: str = "Shirt") -> int:
+    answer = api.post("products", {"product_name": name, "price": 1000})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["product"]["product_no"]
+
+
+# -- orders/{order_id}/items -------------------------------------------------------------------
+def _order(app, api, world) -> str:
+    """Order 1 of the mall (Cafe24 offers no POST /orders): its order_id."""
+    seed(
+        app,
+        world.mall_id,
+        "orders",
+        {"member_id": "a", "items": [{"product_no": 1, "quantity": 2}]},
+    )
+    return api.get("orders").json()["orders"][0]["order_id"]
+
+
+def test_order_items_are_the_orders_items(app, api, world):
+    _product(api), _product(api, "Scarf")
+    order_id = _order(app, api, world)
+
+    items = api.get(f"orders/{order_id}/items").json()["items"]
+    assert items == [
+        {
+            "shop_no": 1,
+            "item_no": 1,
+            "order_item_code": f"{order_id}-01",
+            "product_no": 1,
+            "quantity": 2,
+            "order_status": None,
+            "claim_type": None,
+            "claim_status": None,
+            "claim_reason_type": None,
+            "claim_reason": None,
+            "claim_quantity": None,
+            "order_id": order_id,
+        }
+    ]
+    added = api.post(f"orders/{order_id}/items", {"product_no": 2, "quantity": 3})
+    assert added.status_code == 201, added.text
+    assert added.json()["item"]["order_item_code"] == f"{order_id}-02"
+    # The order's embed=items and the sales report read the same list.
+    embedded = api.get(f"orders/{order_id}?embed=items").json()["order"]["items"]
+    assert embedded[1] == {"product_no": 2, "quantity": 3}
+    sales = api.get("reports/salesvolume").json()["salesvolume"]
+    assert [(s["product_no"], s["total_sales"]) for s in sales] == [(1, 2), (2, 3)]
+
+    # orders-items.md, "Request for returning product".
+    claim = {"claim_type": "R", "claim_status": "T", "claim_reason_type": "A", "claim_quantity": 1}
+    changed = api.put(f"orders/{order_id}/items/{order_id}-01", claim)
+    assert changed.status_code == 200, changed.text
+    assert {k: changed.json()["item"][k] for k in claim} == claim
+    assert api.get(f"orders/{order_id}/items").json()["items"][0]["claim_type"] == "R"
+
+
+def test_order_items_refusals(api, app, live_server, world):
+    _product(api)
+    order_id = _order(app, api, world)
+    other_day = f"20000101-{order_id[-7:]}"
+    missing = api.get(f"orders/{other_day}/items")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["more_info"] == {"order_id": other_day}
+    assert api.post("orders/9/items", {"product_no": 1, "quantity": 1}).status_code == 404
+    assert api.put(f"orders/{order_id}/items/{order_id}-07", {"quantity": 2}).status_code == 404
+    for body, field in (
+        ({"product_no": 5, "quantity": 1}, "product_no"),
+        ({"product_no": 1}, "quantity"),
+        ({"product_no": 1, "quantity": 1, "order_item_code": "x"}, "order_item_code"),
+    ):
+        answer = api.post(f"orders/{order_id}/items", body)
+        assert answer.status_code == 422, body
+        assert answer.json()["error"]["more_info"] == {"field": field}
+    assert len(api.get(f"orders/{order_id}/items").json()["items"]) == 1  # nothing written
+    # Cafe24 has no count, read of one item, nor delete of an item.
+    for method, path in (("GET", "items/count"), ("GET", f"items/{order_id}-01"),
+                         ("DELETE", f"items/{order_id}-01")):  # fmt: skip
+        answer = api.call(method, f"orders/{order_id}/{path}")
+        assert answer.json()["error"]["message"] == "Cannot locate API."
+    other = _other_mall(app, live_server, world)
+    assert other.get(f"orders/{order_id}/items").status_code == 404
+    without = _without(live_server, world, "mall.write_order")
+    refused = without.post(f"orders/{order_id}/items", {"product_no": 1, "quantity": 1})
+    assert refused.json()["error"]["more_info"] == {"required_scope": "mall.write_order"}
+
+
+# -- products/{product_no}/variants ------------------------------------------------------------
+def test_each_product_has_its_variants(api, app, live_server, world):
+    _product(api), _product(api, "Scarf")
+    variants = api.get("products/1/variants").json()["variants"]
+    assert [v["variant_code"] for v in variants] == ["P0000001000A"]
+    variant = variants[0]
+    assert variant["product_no"] == 1 and variant["display"] == "T"
+    embedded = api.get("products/1?embed=variants").json()["product"]["variants"]
+    assert [v["variant_code"] for v in embedded] == ["P0000001000A"]
+    assert api.get("products/1/variants/P0000001000A").json() == {"variant": variant}
+    # A variant is found only through its own product.
+    assert api.get("products/2/variants/P0000001000A").status_code == 404
+
+    # products-variants.md, "Update a variant of the product to sold out".
+    sold_out = api.put("products/1/variants/P0000001000A", {"selling": "F", "quantity": 0})
+    assert sold_out.status_code == 200, sold_out.text
+    assert sold_out.json()["variant"]["selling"] == "F"
+    bad = api.put("products/1/variants/P0000001000A", {"variant_code": "P0000009000A"})
+    assert (bad.status_code, bad.json()["error"]["more_info"]) == (422, {"field": "variant_code"})
+    bad = api.put("products/1/variants/P0000001000A", {"quantity": "many"})
+    assert bad.json()["error"]["more_info"] == {"field": "quantity"}
+
+    deleted = api.delete("products/2/variants/P0000002000A")
+    assert deleted.json() == {"variant": {"shop_no": 1, "variant_code": "P0000002000A"}}
+    assert api.get("products/2/variants").json() == {"variants": []}
+    assert api.post("products/1/variants", {"quantity": 1}).status_code == 404  # no POST
+
+    assert api.delete("products/1").status_code == 200  # the product takes its variants
+    assert api.get("products/1/variants").status_code == 404
+    assert api.get("products/77/variants").json()["error"]["more_info"] == {"product_no": "77"}
+    other = _other_mall(app, live_server, world)
+    assert other.get("products/2/variants").status_code == 404
+    without = _without(live_server, world, "mall.read_product")
+    assert without.get("products/2/variants").json()["error"]["more_info"] == {
+        "required_scope": "mall.read_product"
+    }
+
+
+# -- boards/{board_no}/articles ----------------------------------------------------------------
+def test_board_articles_crud_filter_and_parent(api, app, live_server, world):
+    seed(app, world.mall_id, "boards", {"board_name": "Notice"}, {"board_name": "Reviews"})
+    posted = api.post("boards/1/articles", ARTICLE)
+    assert posted.status_code == 201, posted.text
+    article = posted.json()["article"]
+    assert (article["article_no"], article["board_no"]) == (1, 1)
+    assert {k: article[k] for k in ARTICLE} == ARTICLE
+    second = api.post("boards/2/articles", {**ARTICLE, "member_id": "jisoo"}).json()["article"]
+    api.post("boards/1/articles", {**ARTICLE, "member_id": "jisoo"})
+
+    assert [a["article_no"] for a in api.get("boards/1/articles").json()["articles"]] == [1, 3]
+    only = api.get("boards/1/articles?member_id=jisoo").json()["articles"]
+    assert [a["article_no"] for a in only] == [3]
+    listed = api.get("boards/1/articles?article_no=1,2").json()["articles"]
+    assert [a["article_no"] for a in listed] == [1]  # article 2 is board 2's
+    assert api.put("boards/1/articles/2", {"title": "x"}).status_code == 404
+
+    # boards-articles.md, "Edit a title and contents of the article".
+    edited = api.put("boards/2/articles/2", {"title": "Edited", "content": "New"})
+    changed = edited.json()["article"]
+    assert changed == {**second, "title": "Edited", "content": "New",
+                       "updated_date": changed["updated_date"]}  # fmt: skip
+    assert api.delete("boards/2/articles/2").json() == {"article": {"shop_no": 1, "article_no": 2}}
+    assert api.get("boards/2/articles").json() == {"articles": []}
+
+    for body, field in (
+        ({k: v for k, v in ARTICLE.items() if k != "writer"}, "writer"),
+        ({**ARTICLE, "board_no": 2}, "board_no"),
+        ({**ARTICLE, "rating": "five"}, "rating"),
+    ):
+        answer = api.post("boards/1/articles", body)
+        assert answer.status_code == 422, body
+        assert answer.json()["error"]["more_info"] == {"field": field}
+    assert api.get("boards/1/articles?article_no=one").status_code == 422
+    assert api.post("boards/9/articles", ARTICLE).json()["error"]["more_info"] == {"board_no": "9"}
+
+    assert _other_mall(app, live_server, world).get("boards/2/articles").status_code == 404
+    without = _without(live_server, world, "mall.write_community")
+    assert without.post("boards/2/articles", ARTICLE).json()["error"]["more_info"] == {
+        "required_scope": "mall.write_community"
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["boards/1/articles/x/y", "orders/1/items/x/y", "products/1/variants/count", "orders/1/x"],
+)
+def test_malformed_nested_paths_are_no_api(api, path):
+    assert api.get(path).json()["error"]["message"] == "Cannot locate API."
