@@ -144,7 +144,8 @@ def test_admin_records_of_the_earlier_format_are_upgraded_to_cafe24s(sqlite_url,
     with app.app_context():
         flask_migrate.upgrade(revision="3c1e9a7d5b20")
         with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO malls (id, mall_id, created_at) VALUES (1, 'm', '2024-01-31')"))
+            mall = "INSERT INTO malls (id, mall_id, created_at) VALUES (1, 'm', '2024-01-31')"
+            connection.execute(text(mall))
             for number, resource, data in [
                 (1, "products", '{"product_name": "p", "price": 39000, "display": true}'),
                 (1, "orders", '{"member_id": "jisoo", "items": []}'),
