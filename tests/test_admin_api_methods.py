@@ -99,7 +99,10 @@ def test_documented_sub_resource_endpoints_are_served_and_no_others(path):
                 base if not shape else f"{base}/{shape.replace('{key}', KEYS.get(path, '1'))}"
             )
             endpoint = resolve(method, concrete)
-            assert endpoint is not None and endpoint.resource.path == path, (method, concrete)
+            if endpoint is None:  # no API at all (a write to a count)
+                assert (method, shape) not in documented, (method, concrete)
+                continue
+            assert endpoint.resource.path == path, (method, concrete)
             served = endpoint.action != ABSENT
             assert served == ((method, shape) in documented), (method, concrete)
 
@@ -112,8 +115,8 @@ def test_documented_endpoints_are_served_and_no_others(path):
                 path if not shape else f"{path}/{shape.replace('{key}', KEYS.get(path, '1'))}"
             )
             endpoint = resolve(method, concrete)
-            if endpoint is None:  # no scope exists for the method (salesreport writes)
-                assert (method, shape) not in CAFE24[path] and method != "GET"
+            if endpoint is None:  # no call of this shape anywhere (POST /products/1), or no
+                assert (method, shape) not in CAFE24[path]  # scope for it (salesreport writes)
                 continue
             served = endpoint.action != ABSENT
             assert served == ((method, shape) in CAFE24[path]), (method, concrete)
