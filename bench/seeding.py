@@ -93,7 +93,10 @@ def seed(database_url: str, env: dict[str, str], codes: int, tokens: int = 10_00
         )
         for number, name in enumerate(("Linen shirt", "Wool scarf", "Canvas tote"), 1):
             records.create_record(
-                mall.id, RESOURCES["products"], None, {"product_name": name, "price": 10 * number}
+                mall.id,
+                RESOURCES["products"],
+                None,
+                {"product_name": name, "price": f"{10 * number}.00"},
             )
         db.session.commit()
         seeded.client_id = client.client_id

@@ -132,3 +132,37 @@ def test_init_db_adopts_a_create_all_database_and_refuses_a_different_one(sqlite
         assert result.exit_code != 0
         assert "differ from the models" in result.output
         db.engine.dispose()
+
+
+def test_admin_records_of_the_earlier_format_are_upgraded_to_cafe24s(sqlite_url, tmp_path):
+    """7d2c4e9a1b30: booleans become "T"/"F", the old amounts decimal strings, and member ids
+    the indexed lookup, so filters match rows written before the change."""
+    import flask_migrate
+    from sqlalchemy import text
+
+    app = app_on(sqlite_url, tmp_path)
+    with app.app_context():
+        flask_migrate.upgrade(revision="3c1e9a7d5b20")
+        with db.engine.begin() as connection:
+            mall = "INSERT INTO malls (id, mall_id, created_at) VALUES (1, 'm', '2024-01-31')"
+            connection.execute(text(mall))
+            for number, resource, data in [
+                (1, "products", '{"product_name": "p", "price": 39000, "display": true}'),
+                (1, "orders", '{"member_id": "jisoo", "items": []}'),
+            ]:
+                connection.execute(
+                    text(
+                        "INSERT INTO admin_records (mall_pk, resource, record_no, data,"
+                        " created_date, updated_date) VALUES (1, :r, :n, :d, :t, :t)"
+                    ),
+                    {"r": resource, "n": number, "d": data, "t": "2024-01-31 00:00:00"},
+                )
+        upgrade_database()
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT resource, data FROM admin_records")).all())
+            lookups = dict(
+                connection.execute(text("SELECT resource, lookup FROM admin_records")).all()
+            )
+        assert '"price": "39000.00"' in rows["products"] and '"display": "T"' in rows["products"]
+        assert lookups == {"products": None, "orders": "jisoo"}
+        db.engine.dispose()

@@ -32,17 +32,20 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, false, func, or_, true
+from sqlalchemy import and_, false, func, or_, true
 
 from authserver.admin_api import keys
 from authserver.admin_api.records import AdminRecord
-from authserver.admin_api.resources import Filter, Resource
+from authserver.admin_api.resources import RESOURCES, Filter, Resource
 from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid
 
 KINDS = frozenset(
     {"numbers", "since", "codes", "order_ids", "lookup", "date_from", "date_to", "flag", "in"}
     | {"contains", "int", "shop"}
 )
+_declared = {f.kind for resource in RESOURCES.values() for f in resource.filters}
+if not _declared <= KINDS:  # pragma: no cover - a programming error, caught at import
+    raise RuntimeError(f"admin_api.RESOURCES declares unknown filter kinds: {_declared - KINDS}")
 _INT = re.compile(r"[0-9]{1,10}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_VALUE = 255
@@ -68,7 +71,7 @@ def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
         if raw is None and declared.required:
             raise Invalid(name, f"{name} is required.")
         if raw is not None:
-            conditions.append(_condition(declared, raw, zone))
+            conditions.append(_condition(resource, declared, raw, zone))
     return Query(
         tuple(conditions),
         _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit),
@@ -92,7 +95,7 @@ def numbers(args: Mapping[str, str], name: str) -> frozenset[int] | None:
     return frozenset(_int(name, value, 1) for value in _values(name, raw))
 
 
-def _condition(declared: Filter, raw: str, zone: ZoneInfo) -> Any:
+def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -> Any:
     name, kind, records = declared.name, declared.kind, AdminRecord
     if kind == "shop":
         return true_or_nothing(_int(name, raw, 1) == 1)
@@ -100,10 +103,8 @@ def _condition(declared: Filter, raw: str, zone: ZoneInfo) -> Any:
         return records.record_no.in_([_int(name, value, 1) for value in _values(name, raw)])
     if kind == "since":
         return records.record_no > _int(name, raw, 0)
-    if kind == "codes":
-        return _by_keys(declared, raw, zone)
-    if kind == "order_ids":
-        return _by_keys(declared, raw, zone)
+    if kind in ("codes", "order_ids"):
+        return _by_keys(resource, declared, raw, zone)
     if kind == "lookup":
         return records.lookup.in_(_values(name, raw))
     if kind in ("date_from", "date_to"):
@@ -121,7 +122,7 @@ def _condition(declared: Filter, raw: str, zone: ZoneInfo) -> Any:
         lowered = func.lower(field)
         return or_(*(lowered.contains(v.lower(), autoescape=True) for v in _values(name, raw)))
     if kind == "int":
-        return cast(records.data[declared.target].as_integer(), Integer) == _int(name, raw, 0)
+        return records.data[declared.target].as_integer() == _int(name, raw, 0)
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -130,11 +131,8 @@ def true_or_nothing(matches: bool) -> Any:
     return true() if matches else false()
 
 
-def _by_keys(declared: Filter, raw: str, zone: ZoneInfo) -> Any:
+def _by_keys(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -> Any:
     """``brand_code=...`` or ``order_id=...``: the numbers the keys name (and an order's day)."""
-    from authserver.admin_api.resources import RESOURCES
-
-    resource = next(r for r in RESOURCES.values() if r.number_field == declared.target)
     wanted = []
     for value in _values(declared.name, raw):
         key = keys.read(resource, value)

@@ -55,9 +55,13 @@ _ACTIONS: dict[tuple[str, str, str], str] = {
     (COLLECTION, "PUT", "item"): "update",
     (COLLECTION, "DELETE", "item"): "delete",
     (SINGLETON, "GET", ""): "get",
+    (SINGLETON, "POST", ""): "create",
     (SINGLETON, "PUT", ""): "update",
+    (SINGLETON, "DELETE", ""): "delete",
     (APP_OBJECT, "GET", ""): "get",
+    (APP_OBJECT, "POST", ""): "create",
     (APP_OBJECT, "PUT", ""): "update",
+    (APP_OBJECT, "DELETE", ""): "delete",
     (REPORT, "GET", ""): "list",
     (EMBEDDED, "GET", ""): "list",
     (EMBEDDED, "GET", "count"): "count",
@@ -122,12 +126,12 @@ def _resolve(method: str, path: str) -> Endpoint | None:
         shape, key = "item", rest[0]
     else:
         return None
+    action = _ACTIONS.get((resource.kind, method, shape))
     scope = SCOPE_MAP.get((method, resource.path))
-    if scope is None:
+    if action is None or scope is None:
         return None
-    # A path under a resource with a method its category has a scope for: the scope is checked
-    # first (Cafe24: "a 404 error (permission unauthorized)"), whatever the call then is.
-    action = _ACTIONS.get((resource.kind, method, shape), ABSENT)
+    # A call the Admin API has for this kind of resource, but Cafe24 not for this one: the
+    # scope is checked first (Cafe24: "a 404 error (permission unauthorized)"), then ABSENT.
     offered = action.removeprefix("bulk_") in resource.actions
     if action == "bulk_update":
         offered = offered and "update" in resource.bulk

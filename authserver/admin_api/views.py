@@ -291,7 +291,9 @@ def _existing(endpoint: Endpoint, caller: Caller, find=records.get_record) -> An
     """The record the path's key names (``find``: an entity or a row to read), else 404."""
     resource = endpoint.resource
     key = keys.read(resource, endpoint.key or "")
-    row = None if key is None else find(caller.mall_pk, resource, caller.app_pk, key)
+    if key is None:  # not a key of this resource at all (products/abc): no such API
+        raise Refused(404, NO_API)
+    row = find(caller.mall_pk, resource, caller.app_pk, key)
     if row is None:
         raise Refused(
             404,

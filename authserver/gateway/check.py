@@ -19,7 +19,9 @@ app sent it, and the call in ``X-Original-Method`` and ``X-Original-URI``. Check
 5. method and path that are no API (same order as the Admin API): **403** ``no_api``.
 6. a token without the scope the call needs: **403** with ``X-Auth-Error: insufficient_scope``
    and ``X-Auth-Required-Scope`` (the gateway answers 404 "Permission unauthorized.").
-7. otherwise **200** with ``X-Auth-Mall-Id``, ``X-Auth-Client-Id``, ``X-Auth-User-Id``
+7. a method Cafe24 does not offer on that resource (``ABSENT``, after the scope, as the Admin
+   API decides): **403** ``no_api``.
+8. otherwise **200** with ``X-Auth-Mall-Id``, ``X-Auth-Client-Id``, ``X-Auth-User-Id``
    (percent-encoded UTF-8: operator ids are free text) and ``X-Auth-Scopes`` (space-separated).
 
 The URI is decided on as the client sent it (nginx's ``$request_uri``): a percent-encoded path
@@ -38,6 +40,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 
 from authserver.admin_api import (
+    ABSENT,
     AuthenticationFailed,
     authenticate,
     challenge,
@@ -131,6 +134,8 @@ def check() -> Response:
         return _refused("no_api", NO_API)
     if endpoint.scope not in caller.scopes:
         return _refused("insufficient_scope", NO_PERMISSION, endpoint.scope)
+    if endpoint.action == ABSENT:  # a method Cafe24 does not offer here, after the scope
+        return _refused("no_api", NO_API)
     return Response(
         status=200,
         headers={

@@ -7,7 +7,10 @@ Create Date: 2026-12-03 12:50:00
 Issue 18: lists and counts honour Cafe24's filters in the database. ``lookup`` is the copy of
 the one text field a resource is looked up and filtered by (``member_id`` of customers, carts
 and orders), indexed with (mall_pk, resource); (mall_pk, resource, created_date) serves the
-date ranges. Existing rows get their ``lookup`` from their data here.
+date ranges. Existing rows get their ``lookup`` from their data here, and their values in
+Cafe24's format, so that filters match them as they match new rows: JSON booleans become
+``"T"``/``"F"`` and the amounts of the earlier format (``price``, ``supply_price``,
+``benefit_amount``) two-decimal strings. One pass over the table, in Python.
 
 Reviewed: a nullable column is a metadata change on PostgreSQL; the two indexes are built on
 the one table (CREATE INDEX locks writes to admin_records while it runs: seconds for a
@@ -15,6 +18,7 @@ demo-sized table). On SQLite batch mode copies the table.
 """
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,6 +31,8 @@ depends_on = None
 
 #: The resources whose ``member_id`` is their lookup (``Resource.lookup`` at this revision).
 LOOKUP_RESOURCES = ("customers", "carts", "orders")
+#: The money fields of the earlier format (JSON numbers then).
+MONEY_FIELDS = ("price", "supply_price", "benefit_amount")
 
 
 def upgrade():
@@ -46,17 +52,28 @@ def upgrade():
         sa.column("lookup", sa.String),
     )
     connection = op.get_bind()
-    rows = connection.execute(
-        sa.select(records.c.id, records.c.data).where(records.c.resource.in_(LOOKUP_RESOURCES))
-    )
-    for row_id, data in rows.all():
+    rows = connection.execute(sa.select(records.c.id, records.c.resource, records.c.data))
+    for row_id, resource, data in rows.all():
         if isinstance(data, str):
             data = json.loads(data)
-        value = (data or {}).get("member_id")
-        if isinstance(value, str):
-            connection.execute(
-                records.update().where(records.c.id == row_id).values(lookup=value[:64])
-            )
+        data = data or {}
+        changed = {name: _cafe24(name, value) for name, value in data.items()}
+        values = {}
+        if changed != data:
+            values["data"] = changed
+        member_id = changed.get("member_id")
+        if resource in LOOKUP_RESOURCES and isinstance(member_id, str):
+            values["lookup"] = member_id[:64]
+        if values:
+            connection.execute(records.update().where(records.c.id == row_id).values(**values))
+
+
+def _cafe24(name, value):
+    if isinstance(value, bool):
+        return "T" if value else "F"
+    if name in MONEY_FIELDS and isinstance(value, int | float):
+        return str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return value
 
 
 def downgrade():
