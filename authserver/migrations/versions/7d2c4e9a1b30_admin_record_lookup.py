@@ -1,7 +1,7 @@
 """admin_records get ``lookup`` and the indexes Cafe24's list filters use.
 
 Revision ID: 7d2c4e9a1b30
-Revises: 3c1e9a7d5b20
+Revises: b7e2c4a91d03
 Create Date: 2026-12-03 12:50:00
 
 Issue 18: lists and counts honour Cafe24's filters in the database. ``lookup`` is the copy of
@@ -25,7 +25,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7d2c4e9a1b30"
-down_revision = "3c1e9a7d5b20"
+down_revision = "b7e2c4a91d03"
 branch_labels = None
 depends_on = None
 
