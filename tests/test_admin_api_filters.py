@@ -235,12 +235,15 @@ def _plan(app, world, path: str, params: dict) -> str:
     [
         ("orders", {"member_id": "jisoo"}, "ix_admin_records_lookup"),
         ("customers", {"member_id": "sampleid"}, "ix_admin_records_lookup"),
-        ("products", {"created_start_date": "2024-01-01"}, "ix_admin_records_created"),
+        # SQLite takes the date index; PostgreSQL may prefer walking the unique index in the
+        # list's order (record_no) under LIMIT, filtering dates on it: an index either way.
+        ("products", {"created_start_date": "2024-01-01"}, "ix_admin_records_created|uq_"),
     ],
 )
 def test_filtered_lists_are_planned_with_an_index(app, api, world, path, params, index):
     plan = _plan(app, world, path, params)
-    assert index in plan, plan
+    assert any(name in plan for name in index.split("|")), plan
+    assert "Seq Scan" not in plan and "SCAN admin_records\n" not in plan + "\n", plan
 
 
 def test_every_list_is_planned_with_the_malls_index(app, api, world):
