@@ -471,3 +471,12 @@ if set(RESOURCES) != _catalogue:  # pragma: no cover - a programming error, caug
     raise RuntimeError(
         f"admin_api.RESOURCES and scopes.CATEGORIES differ: {_catalogue ^ set(RESOURCES)}"
     )
+
+
+def url_path(resource: Resource) -> str:
+    """Its path under ``/api/v2/admin/``: a sub-resource's names its parent's key
+    (``orders/{order_id}/items``), the others are their own path (``products``)."""
+    if resource.parent is None:
+        return resource.path
+    parent = RESOURCES[resource.parent]
+    return f"{parent.path}/{{{parent.number_field}}}/{resource.key}"

@@ -15,6 +15,7 @@ import json
 from flask import Blueprint, Flask, current_app, render_template, request
 
 from authserver import scopes
+from authserver.admin_api.resources import RESOURCES, url_path
 from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT, NO_API, NO_PERMISSION, TOO_MANY
 from authserver.demo import DEMO_MALL
 from authserver.oauth.issuer import host_is_trusted, request_origin
@@ -89,6 +90,7 @@ def api() -> str:
         base=sample_base(),
         mall=DEMO_MALL,
         categories=scopes.CATEGORIES,
+        resource_paths={path: url_path(r) for path, r in RESOURCES.items()},
         example_scope=example_scope,
         no_api=NO_API,
         no_permission=NO_PERMISSION,
