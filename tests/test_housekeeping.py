@@ -170,8 +170,9 @@ def test_cleanup_keeps_exactly_what_is_needed(app, live_server, world):
     after = refresh(live_server, mall_id, client, third.json()["refresh_token"])
     assert after.status_code == 400 and after.json()["error"] == "invalid_grant"
 
+    # How long it took is printed, not asserted: a wall-clock bound fails on a loaded machine
+    # (the project measures speed with bench/ scripts, not timed tests).
     print(f"seed {seeded - started:.1f}s, cleanup {cleaned - seeded:.1f}s")
-    assert cleaned - started < 20
 
 
 def test_cleanup_refuses_a_zero_batch(app):
