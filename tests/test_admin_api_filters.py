@@ -152,6 +152,21 @@ def test_orders_filters(app, api, world, travel):
     assert bad.status_code == 422 and bad.json()["error"]["more_info"] == {"field": "order_id"}
 
 
+def test_orders_list_links_to_the_previous_and_next_pages(app, api, world):
+    """orders.md "Retrieve a list of orders": ``links`` beside the orders, rel next/previous."""
+    api.post("products", {"product_name": "Shirt", "price": "1"})
+    order = {"member_id": "jisoo", "items": [{"product_no": 1, "quantity": 1}]}
+    seed(app, world.mall_id, "orders", order, order, order)
+    url = f"{api.base_url}/malls/{world.mall_id}/api/v2/admin/orders"
+    first = api.get("orders", params={"member_id": "jisoo", "limit": 2}).json()
+    assert first["links"] == [{"rel": "next", "href": f"{url}?member_id=jisoo&limit=2&offset=2"}]
+    last = api.get("orders", params={"limit": 2, "offset": 2}).json()
+    assert len(last["orders"]) == 1
+    assert last["links"] == [{"rel": "previous", "href": f"{url}?limit=2&offset=0"}]
+    assert "links" not in api.get("orders", params={"member_id": "nobody"}).json()
+    assert "links" not in api.get("products").json()
+
+
 def test_customers_and_carts_by_member_id(app, api, world):
     api.post("products", {"product_name": "Shirt", "price": "1"})
     seed(app, world.mall_id, "customers", {"member_id": "sampleid"}, {"member_id": "testid"})

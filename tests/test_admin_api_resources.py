@@ -18,8 +18,8 @@ SAMPLES = {
     "categories": ("category", {"category_name": "Shoes"}, {"display_type": "B"}),
     "products": ("product", {"product_name": "Shirt", "price": "39000.00"}, {"price": "35000.50"}),
     "brands": ("brand", {"brand_name": "Acme"}, {"use_brand": "F"}),
-    "suppliers": ("supplier", {"supplier_name": "Hanok"}, {"commission": 12}),
-    "coupons": ("coupon", {"coupon_name": "Welcome"}, {"benefit_percentage": 10}),
+    "suppliers": ("supplier", {"supplier_name": "Hanok"}, {"commission": "12.00"}),
+    "coupons": ("coupon", {"coupon_name": "Welcome"}, {"benefit_percentage": "10.0"}),
     "sms": ("sms", {"sender_no": 1, "content": "Hello", "recipients": ["jisoo"]}, None),
 }
 #: Resources Cafe24 offers no create for, as stored by the mall (``seed``), and an update.
@@ -183,22 +183,32 @@ def test_sales_volume_sums_item_quantities_per_product(app, api, world):
     assert report.status_code == 200
     assert report.json() == {
         "salesvolume": [
-            {"shop_no": 1, "product_no": 1, "total_sales": 3, "settle_count": 2},
-            {"shop_no": 1, "product_no": 3, "total_sales": 4, "settle_count": 1},
+            {"shop_no": "1", "product_no": 1, "total_sales": "3", "settle_count": "2"},
+            {"shop_no": "1", "product_no": 3, "total_sales": "4", "settle_count": "1"},
         ]
     }
     assert api.get("reports/salesvolume", params={"limit": 1, "offset": 1}).json() == {
-        "salesvolume": [{"shop_no": 1, "product_no": 3, "total_sales": 4, "settle_count": 1}]
+        "salesvolume": [{"shop_no": "1", "product_no": 3, "total_sales": "4", "settle_count": "1"}]
     }
     assert api.get("reports/salesvolume", params={"product_no": "3"}).json() == {
-        "salesvolume": [{"shop_no": 1, "product_no": 3, "total_sales": 4, "settle_count": 1}]
+        "salesvolume": [{"shop_no": "1", "product_no": 3, "total_sales": "4", "settle_count": "1"}]
     }
     order_id = api.get("orders").json()["orders"][0]["order_id"]
     api.put(f"orders/{order_id}", {"items": [{"product_no": 3, "quantity": 1}]})
     assert [row["total_sales"] for row in api.get("reports/salesvolume").json()["salesvolume"]] == [
-        1,
-        5,
+        "1",
+        "5",
     ]
+
+
+def test_sms_goes_to_recipients_member_ids_or_a_group(api):
+    """sms.md "Send a SMS": Cafe24's example sends to member_id alone; one target is needed."""
+    sent = api.post("sms", {"sender_no": 2, "content": "Hi", "member_id": ["test1", "test2"]})
+    assert sent.status_code == 201, sent.text
+    none = api.post("sms", {"sender_no": 2, "content": "Hi"})
+    assert none.status_code == 422
+    assert none.json()["error"]["more_info"] == {"field": "recipients"}
+    assert "one of recipients, member_id, group_no" in none.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,9 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "brands": [{"brand_name": "Seoul Basics", "use_brand": "T"}],
-    "suppliers": [{"supplier_name": "Hanok Textiles", "manager_name": "Kim", "commission": 10}],
+    "suppliers": [
+        {"supplier_name": "Hanok Textiles", "manager_name": "Kim", "commission": "10.00"}
+    ],
     "customers": [
         {"member_id": "jisoo", "name": "Jisoo Park", "email": "jisoo@example.com", "sms": "T"},
         {"member_id": "minho", "name": "Minho Lee", "email": "minho@example.com", "sms": "F"},
@@ -93,7 +95,7 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
     "points": [
         {"member_id": "jisoo", "amount": "500.00", "type": "increase", "reason": "Welcome"},
     ],
-    "coupons": [{"coupon_name": "Welcome 10%", "benefit_type": "B", "benefit_percentage": 10}],
+    "coupons": [{"coupon_name": "Welcome 10%", "benefit_type": "B", "benefit_percentage": "10.0"}],
     "themes": [{"skin_name": "Basic", "skin_code": "skin1", "language_code": "en_US"}],
 }
 DEMO_STORE = {"shop_name": "Demo Mall", "company_name": "Demo Co.", "email": "shop@example.com"}

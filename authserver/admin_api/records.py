@@ -391,12 +391,13 @@ def sales_volume(mall_pk: int, products: frozenset[int] | None = None) -> list[d
             seen.add(item["product_no"])
         for product_no in seen:
             orders[product_no] += 1
+    # Cafe24's salesvolume writes shop_no and the counts as strings ("1", "2"), product_no not.
     return [
         {
-            "shop_no": SHOP_NO,
+            "shop_no": str(SHOP_NO),
             "product_no": product_no,
-            "total_sales": quantities[product_no],
-            "settle_count": orders[product_no],
+            "total_sales": str(quantities[product_no]),
+            "settle_count": str(orders[product_no]),
         }
         for product_no in sorted(quantities)
         if products is None or product_no in products

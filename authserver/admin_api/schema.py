@@ -85,6 +85,10 @@ class Resource:
     stored_as: str | None = None
     #: The names its creation and last change dates are shown under (an activity log: one).
     dates: tuple[str, ...] = ("created_date", "updated_date")
+    #: A create needs at least one of these (sms: ``recipients``, ``member_id`` or ``group_no``).
+    one_of_required: tuple[str, ...] = ()
+    #: Cafe24 answers the list with ``links`` to the previous and next pages (orders).
+    links: bool = False
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     by_filter: Mapping[str, Filter] = field(init=False, repr=False, compare=False)
 
@@ -133,6 +137,9 @@ def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any
         for f in resource.fields:
             if f.required and f.name not in values:
                 raise Invalid(f.name, f"{f.name} is required.")
+        names = resource.one_of_required
+        if names and all(values.get(name) is None for name in names):
+            raise Invalid(names[0], f"one of {', '.join(names)} is required.")
     elif not values:
         raise Invalid("request", "request must contain at least one field.")
     return {name: check(resource.by_name[name], value) for name, value in values.items()}

@@ -12,6 +12,7 @@ import json
 import re
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, request
 
@@ -139,8 +140,30 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
         shape,
     )
     # json_response({key: items}) spelled out, with each item's text as list_json keeps it.
-    body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]}}"
-    return Response(body, mimetype="application/json")
+    body = f"{{{COMPACT_JSON.encode(resource.key)}:[{','.join(encoded)}]"
+    links = resource.links and _page_links(
+        query.limit, query.offset, more=len(encoded) == query.limit
+    )
+    if links:  # only when there is another page: a one-page list answers as before
+        body += f",{COMPACT_JSON.encode('links')}:{COMPACT_JSON.encode(links)}"
+    return Response(body + "}", mimetype="application/json")
+
+
+def _page_links(limit: int, offset: int, *, more: bool) -> list[dict[str, str]]:
+    """Cafe24's ``links``: this list's URL with the offset of the previous and next pages."""
+    pages = []
+    if offset > 0:
+        pages.append(("previous", max(offset - limit, 0)))
+    if more:
+        pages.append(("next", offset + limit))
+    links = []
+    for rel, page_offset in pages:
+        args = request.args.copy()
+        args["limit"], args["offset"] = str(limit), str(page_offset)
+        links.append(
+            {"rel": rel, "href": f"{request.base_url}?{urlencode(list(args.items(multi=True)))}"}
+        )
+    return links
 
 
 def _count(endpoint: Endpoint, caller: Caller) -> Response:

@@ -29,7 +29,8 @@ STR = "str"
 TEXT = "text"
 INT = "int"
 MONEY = "money"
-#: Kept for a value that is a plain number at Cafe24 too (``benefit_percentage``): a JSON number.
+#: A percentage or rate Cafe24 writes as a decimal string of its own precision
+#: (``benefit_percentage`` ``"20.0"``): stored and answered as that string.
 NUMBER = "number"
 FLAG = "flag"
 DATETIME = "datetime"
@@ -115,6 +116,8 @@ def answer(f: Field, value: Any) -> Any:
         return "T" if value else "F"
     if f.type == MONEY and not isinstance(value, str):
         return money_text(Decimal(str(value)))
+    if f.type == NUMBER and not isinstance(value, str):
+        return format(Decimal(str(value)), "f")
     return value
 
 
@@ -176,20 +179,21 @@ def money(name: str, value: Any) -> str:
     return money_text(amount)
 
 
-def _number(name: str, value: Any) -> Any:
-    if isinstance(value, str):  # Cafe24 writes percentages as strings too ("20.0")
-        try:
-            value = float(value) if "." in value else int(value)
-        except ValueError:
-            raise Invalid(name, f"{name} must be a number.") from None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Invalid(name, f"{name} must be a number.")
+def _number(name: str, value: Any) -> str:
+    """``"20.0"``, ``20``, ``20.5`` -> ``"20.0"``, ``"20"``, ``"20.5"``; not negative."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Invalid(name, f'{name} must be a decimal number such as "20.0".')
+    if isinstance(value, str) and not _MONEY_TEXT.fullmatch(value):
+        raise Invalid(name, f'{name} must be a decimal number such as "20.0".')
     # An int is compared exactly: a float conversion would overflow on 10**400.
-    if (isinstance(value, float) and value != value) or abs(value) > MAX_NUMBER:
+    if isinstance(value, int) and abs(value) > MAX_NUMBER:
         raise Invalid(name, f"{name} is out of range.")
-    if value < 0:
+    amount = Decimal(str(value))
+    if not amount.is_finite() or abs(amount) > MAX_NUMBER:
+        raise Invalid(name, f"{name} is out of range.")
+    if amount < 0:
         raise Invalid(name, f"{name} must not be negative.")
-    return value
+    return format(amount, "f")  # never an exponent: 1e-07 is "0.0000001"
 
 
 def _datetime(name: str, value: Any) -> str:

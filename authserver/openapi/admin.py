@@ -55,7 +55,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     STR: {"type": "string", "maxLength": 255},
     TEXT: {"type": "string", "maxLength": 5000},
     INT: {"type": "integer", "minimum": 0, "maximum": MAX_INT},
-    NUMBER: {"type": "number", "minimum": 0, "maximum": 10**15},
+    NUMBER: {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]+)?$"},
     FLAG: {"type": "string", "enum": ["T", "F"]},
     MONEY: {"type": "string", "pattern": r"^[0-9]{1,16}\.[0-9]{2}$"},
     DATETIME: {"type": "string", "maxLength": 40},
@@ -109,6 +109,7 @@ _REQUEST_TYPES: dict[str, dict[str, Any]] = {
     },
     DATETIME: {"type": "string", "format": "date-time"},
 }
+_REQUEST_TYPES[NUMBER] = _REQUEST_TYPES[MONEY]  # both: a decimal string or a JSON number
 
 
 def _field_schema(f: Field, *, nullable: bool, request: bool = False) -> dict[str, Any]:
@@ -128,8 +129,13 @@ def _record(resource: Resource) -> dict[str, Any]:
     """A record as the API shows it (records.to_json / store_json / sales_volume)."""
     fields = {f.name: _field_schema(f, nullable=True) for f in resource.fields}
     if resource.kind == REPORT:
-        counts = ("product_no", "total_sales", "settle_count")
-        properties = {"shop_no": {"const": 1}, **{n: {"type": "integer"} for n in counts}}
+        counts = {"type": "string", "pattern": "^[0-9]+$"}  # Cafe24 writes them as strings
+        properties = {
+            "shop_no": {"const": "1"},
+            "product_no": {"type": "integer"},
+            "total_sales": counts,
+            "settle_count": counts,
+        }
         return {"type": "object", "required": list(properties), "properties": properties}
     if resource.kind == APP_OBJECT:
         return {"type": "object", "required": list(fields), "properties": fields}
