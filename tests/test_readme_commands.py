@@ -201,7 +201,7 @@ def test_the_readme_journey_runs_as_printed(checkout, served):
         timeout=10,
     )
     assert replay.json()["error"] == "invalid_grant"
-    assert "Invalid refresh_token." in checkout.bash(refresh)
+    assert "Invalid refresh_token" in checkout.bash(refresh)
 
 
 def test_the_cli_session_of_docs_cli_md_runs_as_printed(checkout, served):

@@ -215,7 +215,22 @@ def _nested(name: str, value: Any, kind: type) -> Any:
         raise Invalid(name, f"{name} must be a JSON {'object' if kind is dict else 'array'}.")
     if len(json.dumps(value)) > _MAX_NESTED:
         raise Invalid(name, f"{name} is too large.")
+    _texts_are_storable(name, value)
     return value
+
+
+def _texts_are_storable(name: str, value: Any) -> None:
+    """Every key and string inside ``value`` passes :func:`string`'s checks: a NUL or a lone
+    surrogate anywhere in a record's JSON makes PostgreSQL refuse every JSON read of it."""
+    if isinstance(value, str):
+        string(name, value, _MAX_NESTED)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            string(name, key, _MAX_NESTED)
+            _texts_are_storable(f"{name}.{key}", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _texts_are_storable(f"{name}[{index}]", item)
 
 
 def _items(name: str, value: Any) -> list[dict[str, int]]:
