@@ -97,7 +97,10 @@ def checkout(tmp_path_factory) -> Iterator[Checkout]:
     path = tmp_path_factory.mktemp("clone")
     shutil.copy(ROOT / "Makefile", path / "Makefile")
     (path / ".venv").symlink_to(sys.prefix)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AUTHSERVER_")}
+    # A newcomer's shell: no AUTHSERVER_ settings, and none of make's own variables, which
+    # `make test` passes down and which make a nested `make run` print "Entering directory".
+    inherited = ("AUTHSERVER_", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKE_TERM")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(inherited)}
     env.update(
         PYTHONPATH=str(ROOT),  # this tree's code, as an editable install of the clone would
         AUTHSERVER_INSTANCE_PATH=str(path / "instance"),
