@@ -37,6 +37,7 @@ from sqlalchemy import and_, false, func, or_, true
 from authserver.admin_api import keys
 from authserver.admin_api.records import AdminRecord
 from authserver.admin_api.resources import RESOURCES, Filter, Resource
+from authserver.admin_api.schema import DEFAULT_LIMIT
 from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid
 
 KINDS = frozenset(
@@ -55,7 +56,7 @@ class Query(NamedTuple):
     """A list's or count's reading of its query string."""
 
     conditions: tuple[Any, ...] = ()
-    limit: int = 10
+    limit: int = DEFAULT_LIMIT
     offset: int = 0
     #: ``fields=``: the keys each record keeps (``None``: all).
     fields: frozenset[str] | None = None
@@ -158,9 +159,7 @@ def _values(name: str, raw: str) -> list[str]:
 
 
 def _int(name: str, raw: str, minimum: int) -> int:
-    if not _INT.fullmatch(raw) or not minimum <= int(raw) <= MAX_INT:
-        raise Invalid(name, f"{name} must be an integer from {minimum} to {MAX_INT}.")
-    return int(raw)
+    return _bounded(name, raw, minimum, MAX_INT)
 
 
 def _moment(name: str, raw: str, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -54,6 +54,11 @@ class Filter:
         return self.field or self.name
 
 
+#: A list's ``limit`` when the call gives none, and its largest: the bounds of a resource that
+#: declares none of its own (Cafe24's orders take 1000, coupons 500...).
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+
+
 @dataclass(frozen=True)
 class Resource:
     path: str
@@ -73,8 +78,8 @@ class Resource:
     #: The actions Cafe24 documents; any other method answers 404 "Cannot locate API.".
     actions: frozenset[str] = ALL_ACTIONS
     filters: tuple[Filter, ...] = ()
-    default_limit: int = 10
-    max_limit: int = 100
+    default_limit: int = DEFAULT_LIMIT
+    max_limit: int = MAX_LIMIT
     max_offset: int = MAX_INT
     #: Actions that also take Cafe24's bulk body ``{"shop_no": 1, "requests": [...]}``.
     bulk: frozenset[str] = frozenset()

@@ -41,8 +41,6 @@ NO_PERMISSION = "Permission unauthorized."
 TOO_MANY = "Too many requests: the call limit of this app on this mall is used up."
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 _MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-#: The default list bounds; each resource declares Cafe24's own (``Resource.max_limit``...).
-DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 
 
 @bp.url_value_preprocessor

@@ -36,7 +36,6 @@ from authserver.admin_api.resources import (
     Resource,
 )
 from authserver.admin_api.resources_added import ADDED
-from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT
 from authserver.openapi import parameters
 from authserver.openapi.oauth import MALL_ID
 
@@ -290,21 +289,29 @@ def _body(name: str) -> dict[str, Any]:
 
 def paths() -> dict[str, Any]:
     result: dict[str, Any] = {}
-    page = [
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-            "description": f"Default {DEFAULT_LIMIT}",
-        },
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    ]
     for resource in _DESCRIBED:
-        _resource_paths(result, resource, page)
+        _resource_paths(result, resource)
     return result
 
 
-def _resource_paths(result: dict[str, Any], resource: Resource, page: list) -> None:
+def _page_parameters(resource: Resource) -> list[dict[str, Any]]:
+    """``limit`` and ``offset`` with the resource's own bounds (``Resource.max_limit``...)."""
+    return [
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": resource.max_limit},
+            "description": f"Default {resource.default_limit}",
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 0, "maximum": resource.max_offset},
+        },
+    ]
+
+
+def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
     """The operations of the actions the resource offers (``Resource.actions``)."""
     name, base, actions = _name(resource), f"{BASE}/{resource.path}", resource.actions
     listed = {"type": "object", "required": [resource.key]}
@@ -323,15 +330,7 @@ def _resource_paths(result: dict[str, Any], resource: Resource, page: list) -> N
             operations["put"] = _operation(resource, "PUT", "update", "200", item, **update)
     else:
         if "list" in actions:
-            bounds = [dict(page[0]), page[1]]
-            bounds[0]["schema"] = {"type": "integer", "minimum": 1, "maximum": resource.max_limit}
-            bounds[0]["description"] = f"Default {resource.default_limit}"
-            bounds[1] = {
-                "name": "offset",
-                "in": "query",
-                "schema": {"type": "integer", "minimum": 0, "maximum": resource.max_offset},
-            }
-            query = bounds + parameters.list_parameters(resource)
+            query = _page_parameters(resource) + parameters.list_parameters(resource)
             operations["get"] = _operation(resource, "GET", "list", "200", listed, parameters=query)
         if "create" in actions:
             operations["post"] = _operation(

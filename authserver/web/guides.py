@@ -16,7 +16,8 @@ from flask import Blueprint, Flask, current_app, render_template, request
 
 from authserver import scopes
 from authserver.admin_api.resources import RESOURCES, url_path
-from authserver.admin_api.views import DEFAULT_LIMIT, MAX_LIMIT, NO_API, NO_PERMISSION, TOO_MANY
+from authserver.admin_api.schema import DEFAULT_LIMIT, MAX_LIMIT
+from authserver.admin_api.views import NO_API, NO_PERMISSION, TOO_MANY
 from authserver.demo import DEMO_MALL
 from authserver.oauth.issuer import host_is_trusted, request_origin
 from authserver.platform.errors import api_error
