@@ -184,7 +184,12 @@ def list_json(
             COMPACT_JSON.encode(
                 to_json(
                     resource,
-                    StoredRecord(row.record_no, json.loads(row.data_text), *row[2:4]),
+                    StoredRecord(
+                        row.record_no,
+                        json.loads(row.data_text),
+                        row.created_date,
+                        row.updated_date,
+                    ),
                     zone,
                     embed=embed,
                     fields=fields,
@@ -236,32 +241,41 @@ def count_records(
     return reader().scalar(statement, parameters) or 0
 
 
-def _by_key(key: keys.Key | int, zone: ZoneInfo | None) -> tuple[str, dict[str, Any], list[Any]]:
-    """The prebuilt statement's name, its parameters and the extra conditions for ``key``."""
+def _keyed(
+    prebuilt: str,
+    selected: tuple[Any, ...],
+    mall_pk: int,
+    resource: Resource,
+    app_pk: int | None,
+    key: keys.Key | int,
+) -> tuple[Any, dict[str, Any]] | None:
+    """The statement selecting ``selected`` of the record ``key`` names, and its parameters:
+    the ``prebuilt`` one by number (plus the day an ``order_id`` names), or by ``lookup``;
+    ``None`` for a number no record can have."""
     if isinstance(key, int):
         key = keys.Key(number=key)
+    statement = _STATEMENTS[resource.per_app][prebuilt]
+    more: dict[str, Any] = {}
     if key.lookup is not None:
-        return "", {}, [_RECORDS.c.lookup == key.lookup]
-    extra = []
-    if key.day is not None:
-        start, end = keys.day_bounds(key.day, zone or time_zone())
-        extra = [_RECORDS.c.created_date >= start, _RECORDS.c.created_date < end]
-    return "number", {"number": key.number}, extra
+        owner = app_pk if resource.per_app else None
+        statement = select(*selected).where(*_where(mall_pk, owner)).limit(1)
+        statement = statement.where(_RECORDS.c.lookup == key.lookup)
+    else:
+        if not 1 <= key.number <= MAX_INT:
+            return None
+        more["number"] = key.number
+        if key.day is not None:
+            start, end = keys.day_bounds(key.day, time_zone())
+            statement = statement.where(
+                _RECORDS.c.created_date >= start, _RECORDS.c.created_date < end
+            )
+    return statement, _parameters(mall_pk, resource, app_pk, **more)
 
 
 def read_record(mall_pk: int, resource: Resource, app_pk: int | None, key: keys.Key | int) -> Any:
     """The record ``key`` names as a row for ``to_json`` (a read: no ORM entity), or ``None``."""
-    how, more, extra = _by_key(key, None)
-    if how == "number" and not 1 <= more["number"] <= MAX_INT:
-        return None
-    parameters = _parameters(mall_pk, resource, app_pk, **more)
-    statement = _STATEMENTS[resource.per_app]["one"]
-    if how != "number":
-        owner = app_pk if resource.per_app else None
-        statement = select(*_COLUMNS).where(*_where(mall_pk, owner)).limit(1)
-    if extra:
-        statement = statement.where(*extra)
-    row = reader().first(statement, parameters)
+    keyed = _keyed("one", _COLUMNS, mall_pk, resource, app_pk, key)
+    row = reader().first(*keyed) if keyed else None
     if row is None:
         return None
     return StoredRecord(
@@ -273,17 +287,8 @@ def get_record(
     mall_pk: int, resource: Resource, app_pk: int | None, key: keys.Key | int
 ) -> AdminRecord | None:
     """The record ``key`` names as an entity of the session, for a write to change or delete."""
-    how, more, extra = _by_key(key, None)
-    if how == "number" and not 1 <= more["number"] <= MAX_INT:
-        return None
-    parameters = _parameters(mall_pk, resource, app_pk, **more)
-    statement = _STATEMENTS[resource.per_app]["entity"]
-    if how != "number":
-        owner = app_pk if resource.per_app else None
-        statement = select(AdminRecord).where(*_where(mall_pk, owner)).limit(1)
-    if extra:
-        statement = statement.where(*extra)
-    return db.session.scalar(statement, parameters)
+    keyed = _keyed("entity", (AdminRecord,), mall_pk, resource, app_pk, key)
+    return db.session.scalar(*keyed) if keyed else None
 
 
 def set_data(record: AdminRecord, resource: Resource, data: dict[str, Any]) -> None:
