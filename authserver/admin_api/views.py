@@ -261,7 +261,6 @@ def _bulk_update(endpoint: Endpoint, caller: Caller) -> Response:
         ident = keys.write(resource, row.record_no, row.created_date, zone, row.data)
         reports.log_write(caller.mall_pk, caller.client_id, endpoint, ident)
     db.session.commit()
-    zone = records.time_zone()
     return json_response({resource.key: [records.to_json(resource, r, zone) for r, _ in changes]})
 
 

@@ -37,17 +37,23 @@ def change_status(app: App, target: Status, actor: Actor, who: str, reason: str 
         raise Refused("Give the reason for the rejection.")
     if target == Status.FOR_SALE and actor == Actor.REVIEWER:
         target = approved_status(app.review_return_status)
-    previous = app.status
-    app.status = target.value
     app.rejection_reason = reason.strip() if target == Status.REVIEW_REJECTED else None
     if target in LISTED:
         app.review_return_status = None
+    _move(app, target, who)
+
+
+def _move(app: App, target: Status, who: str, **detail: str) -> None:
+    """Set the app's status and record the move in the audit trail (with ``detail``)."""
+    previous = app.status
+    app.status = target.value
     audit.record(
         "app_status_changed",
         actor=who,
         client_id=app.client_id,
         previous=previous,
         status=target.value,
+        **detail,
     )
 
 
@@ -101,17 +107,8 @@ def send_back_to_review(app: App, who: str, reason: str) -> bool:
     target = back_to_review(app.status)
     if target is None:
         return False
-    previous = app.status
-    app.review_return_status = previous
-    app.status = target.value
-    audit.record(
-        "app_status_changed",
-        actor=who,
-        client_id=app.client_id,
-        previous=previous,
-        status=target.value,
-        reason=reason,
-    )
+    app.review_return_status = app.status
+    _move(app, target, who, reason=reason)
     return True
 
 
