@@ -41,6 +41,17 @@ def test_demo_seeds_records_an_app_can_read(app, live_server):
     assert orders[1]["payment_amount"] == "111000.00" and orders[1]["paid"] == "F"
     assert api.get("store").json()["store"]["shop_name"] == "Demo Mall"
     assert api.get("products/count").json() == {"count": 3}
+    # The seeded records are the operator's work: its activity log has them, one entry each
+    # (more than a page: Cafe24's links to the next).
+    period = {"start_date": "2000-01-01", "end_date": "2100-12-31"}
+    logs = api.get("activitylogs", params=period).json()
+    first = logs["activitylogs"][0]
+    assert (first["content"], first["type"]) == ("Created category 1", "Demo data > categories")
+    assert (first["manager_id"], first["manager_type"]) == (
+        demo_world.DEMO_OPERATOR,
+        "representative operator",
+    )
+    assert [link["rel"] for link in logs["links"]] == ["next"]
 
 
 def test_the_hot_path_reads_answer_the_records(app, live_server, world, configure):

@@ -70,10 +70,10 @@ NESTED = {
         "orders/20240131-0000001/items",
         {("GET", ""), ("POST", ""), ("PUT", "{key}")},
     ),
-    # products-variants.md (the bulk PUT is not served yet)
+    # products-variants.md (PUT of the list is "Update multiple product variants")
     "products/variants": (
         "products/1/variants",
-        {("GET", ""), ("GET", "{key}"), ("PUT", "{key}"), ("DELETE", "{key}")},
+        {("GET", ""), ("GET", "{key}"), ("PUT", ""), ("PUT", "{key}"), ("DELETE", "{key}")},
     ),
     # boards-articles.md
     "boards/articles": (

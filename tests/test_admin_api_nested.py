@@ -169,15 +169,71 @@ def test_each_product_has_its_variants(api, app, live_server, world):
     }
 
 
+VARIANTS = [{"variant_code": "P0000001000A"}, {"variant_code": "P0000001000B"}]
+
+
+def test_variants_take_cafe24s_bulk_update(api, app, live_server, world):
+    """products-variants.md "Update multiple product variants": ``PUT`` of the product's
+    variants with ``{"shop_no": 1, "requests": [{"variant_code": ..., ...}]}`` (at most 100),
+    each naming a variant of that product; all checked before any is written."""
+    made = api.post("products", {"product_name": "Shirt", "price": 1000, "variants": VARIANTS})
+    assert made.status_code == 201, made.text
+    _product(api, "Scarf")
+    url = "products/1/variants"
+    # "Update multiple variants of the product to sold out".
+    sold_out = [
+        {"variant_code": "P0000001000A", "selling": "F"},
+        {"variant_code": "P0000001000B", "selling": "F", "display_soldout": "T"},
+    ]
+    done = api.call("PUT", url, json={"shop_no": 1, "requests": sold_out})
+    assert done.status_code == 200, done.text
+    variants = done.json()["variants"]
+    assert [(v["variant_code"], v["selling"], v["product_no"]) for v in variants] == [
+        ("P0000001000A", "F", 1),
+        ("P0000001000B", "F", 1),
+    ]
+    assert variants[1]["display_soldout"] == "T"
+    assert api.get(url).json() == {"variants": variants}
+    logs = api.get("activitylogs?start_date=2000-01-01&end_date=2100-12-31").json()
+    assert [log["content"] for log in logs["activitylogs"][-2:]] == [
+        f"Updated variant {code} of products 1 through the Admin API"
+        for code in ("P0000001000A", "P0000001000B")
+    ]
+
+    to_sale = {"variant_code": "P0000001000A", "selling": "T"}
+    for requests, status, more in (
+        ([to_sale, {"variant_code": "P0000001000B", "quantity": "many"}], 422,
+         {"field": "requests[1].quantity"}),
+        ([to_sale, {"selling": "T"}], 422, {"field": "requests[1].variant_code"}),
+        ([to_sale, {"variant_code": "P0000002000A", "selling": "T"}], 404,
+         {"variant_code": "P0000002000A"}),  # product 2's variant
+        ([to_sale] * 101, 422, {"field": "requests"}),
+    ):  # fmt: skip
+        refused = api.call("PUT", url, json={"shop_no": 1, "requests": requests})
+        assert (refused.status_code, refused.json()["error"]["more_info"]) == (status, more)
+    assert [v["selling"] for v in api.get(url).json()["variants"]] == ["F", "F"]  # unchanged
+    missing = api.call("PUT", "products/9/variants", json={"requests": [to_sale]})
+    assert missing.json()["error"]["more_info"] == {"product_no": "9"}
+    single = api.call("PUT", url, json={"shop_no": 1, "request": to_sale})
+    assert single.json()["error"]["more_info"] == {"field": "requests"}
+    without = _without(live_server, world, "mall.write_product")
+    refused = without.call("PUT", url, json={"requests": [to_sale]})
+    assert refused.json()["error"]["more_info"] == {"required_scope": "mall.write_product"}
+    # Cafe24 documents no bulk form for an order's items.
+    assert api.call("PUT", "orders/1/items", json={"requests": []}).status_code == 404
+
+
 # -- boards/{board_no}/articles ----------------------------------------------------------------
 def test_board_articles_crud_filter_and_parent(api, app, live_server, world):
     seed(app, world.mall_id, "boards", {"board_name": "Notice"}, {"board_name": "Reviews"})
     posted = api.post("boards/1/articles", ARTICLE)
     assert posted.status_code == 201, posted.text
-    article = posted.json()["article"]
+    # Cafe24 answers a create with the list, whether one ``request`` or ``requests`` came.
+    (article,) = posted.json()["articles"]
     assert (article["article_no"], article["board_no"]) == (1, 1)
     assert {k: article[k] for k in ARTICLE} == ARTICLE
-    second = api.post("boards/2/articles", {**ARTICLE, "member_id": "jisoo"}).json()["article"]
+    assert "updated_date" not in article  # boards-articles.md dates an article's creation only
+    (second,) = api.post("boards/2/articles", {**ARTICLE, "member_id": "jisoo"}).json()["articles"]
     api.post("boards/1/articles", {**ARTICLE, "member_id": "jisoo"})
 
     assert [a["article_no"] for a in api.get("boards/1/articles").json()["articles"]] == [1, 3]
@@ -189,9 +245,7 @@ def test_board_articles_crud_filter_and_parent(api, app, live_server, world):
 
     # boards-articles.md, "Edit a title and contents of the article".
     edited = api.put("boards/2/articles/2", {"title": "Edited", "content": "New"})
-    changed = edited.json()["article"]
-    assert changed == {**second, "title": "Edited", "content": "New",
-                       "updated_date": changed["updated_date"]}  # fmt: skip
+    assert edited.json()["article"] == {**second, "title": "Edited", "content": "New"}
     assert api.delete("boards/2/articles/2").json() == {"article": {"shop_no": 1, "article_no": 2}}
     assert api.get("boards/2/articles").json() == {"articles": []}
 
@@ -211,6 +265,31 @@ def test_board_articles_crud_filter_and_parent(api, app, live_server, world):
     assert without.post("boards/2/articles", ARTICLE).json()["error"]["more_info"] == {
         "required_scope": "mall.write_community"
     }
+
+
+def test_board_articles_take_cafe24s_create_of_several(api, app):
+    """boards-articles.md "Create a board post": up to 10 ``requests`` in one call, every one
+    checked before any is written, the answer the list of the new articles."""
+    seed(app, api.mall_id, "boards", {"board_name": "Notice"})
+    two = [ARTICLE, {**ARTICLE, "title": "Second", "rating": 4}]
+    made = api.call("POST", "boards/1/articles", json={"shop_no": 1, "requests": two})
+    assert made.status_code == 201, made.text
+    articles = made.json()["articles"]
+    assert [(a["article_no"], a["title"], a["rating"]) for a in articles] == [
+        (1, "Sample post", None),
+        (2, "Second", 4),
+    ]
+    assert api.get("boards/1/articles").json()["articles"] == articles
+    for requests, field in (
+        ([ARTICLE, {**ARTICLE, "rating": "five"}], "requests[1].rating"),
+        ([ARTICLE, {"title": "no writer"}], "requests[1].writer"),
+        ([ARTICLE] * 11, "requests"),  # Cafe24: at most 10 per call
+        ([], "requests"),
+    ):
+        refused = api.call("POST", "boards/1/articles", json={"requests": requests})
+        assert refused.status_code == 422, requests
+        assert refused.json()["error"]["more_info"] == {"field": field}
+    assert len(api.get("boards/1/articles").json()["articles"]) == 2  # nothing written
 
 
 @pytest.mark.parametrize(

@@ -157,19 +157,28 @@ def test_customersprivacy_reads_and_updates_the_customers(app, api, other, live_
 
 
 # -- customergroups -------------------------------------------------------------------------------
+#: customergroups.md, "Retrieve a customer tier": its discount_information.
+DISCOUNT = {"amount_product": "100000.00", "amount_discount": "100.00", "discount_unit": "P",
+            "truncation_unit": "10", "max_discount": "10.00"}  # fmt: skip
+
+
 def test_customergroups_are_read_only_per_mall(app, api, other, world, live_server):
     seed(
         app,
         world.mall_id,
         "customergroups",
         {"group_name": "Standard Membership", "buy_benefits": "D"},
-        {"group_name": "VIP"},
+        {"group_name": "VIP", "discount_information": DISCOUNT},
     )
     listed = api.get("customergroups").json()["customergroups"]
     assert [(g["group_no"], g["group_name"]) for g in listed] == [
         (1, "Standard Membership"),
         (2, "VIP"),
     ]
+    # customergroups.md: the benefits as documented (null until set), and no dates.
+    assert listed[1]["discount_information"] == DISCOUNT
+    assert listed[0]["discount_information"] is None and listed[0]["group_icon"] is None
+    assert "created_date" not in listed[0] and "updated_date" not in listed[0]
     assert api.get("customergroups/count").json() == {"count": 2}
     assert api.get("customergroups/count?group_name=VIP").json() == {"count": 1}
     assert [
@@ -189,7 +198,14 @@ def test_customergroups_are_read_only_per_mall(app, api, other, world, live_serv
 
 # -- points ---------------------------------------------------------------------------------------
 def test_points_ledger_balance_filters_and_refusals(app, api, other, world, live_server):
-    seed(app, world.mall_id, "customers", {"member_id": "testmember"}, {"member_id": "second"})
+    seed(app, world.mall_id, "customergroups", {"group_name": "sample group"})
+    seed(
+        app,
+        world.mall_id,
+        "customers",
+        {"member_id": "testmember", "email": "sample@sample.com", "group_no": 1},
+        {"member_id": "second"},
+    )
     # points.md, "Issue and deduct points": the example's request and response.
     body = {
         "member_id": "testmember",
@@ -212,6 +228,12 @@ def test_points_ledger_balance_filters_and_refusals(app, api, other, world, live
     ]
     assert [p["available_points_total"] for p in listed] == ["10.00", "6.00"]
     assert listed[0]["case"] == "AM" and listed[0]["issue_date"].endswith("+09:00")
+    # points.md: the member's email and tier now, and who granted them: here the app.
+    assert (listed[0]["email"], listed[0]["group_name"]) == ("sample@sample.com", "sample group")
+    client_id = world.extra["all_client"].client_id
+    assert (listed[1]["admin_id"], listed[1]["admin_name"]) == (client_id, "API App")
+    (other_member,) = api.get(f"points?{DAY}&member_id=second").json()["points"]
+    assert (other_member["email"], other_member["group_name"]) == (None, None)
     assert len(api.get(f"points?{DAY}").json()["points"]) == 3
     assert api.get("points?start_date=2000-01-01&end_date=2000-01-02").json() == {"points": []}
 
@@ -221,6 +243,7 @@ def test_points_ledger_balance_filters_and_refusals(app, api, other, world, live
         ({"member_id": "testmember", "amount": 1, "type": "double"}, "type"),
         ({"member_id": "testmember", "amount": 1_000_001, "type": "increase"}, "amount"),
         ({"member_id": "testmember", "type": "increase"}, "amount"),
+        ({**body, "admin_id": "someone"}, "admin_id"),  # set by the server
     ):
         answer = api.post("points", wrong)
         assert answer.status_code == 422, wrong
@@ -294,13 +317,14 @@ def test_activitylogs_record_the_apps_writes(api, other, world, live_server):
         "Deleted product 1 through the Admin API",
     ]
     first = logs[0]
+    # activitylogs.md: no shop_no; one entry is shown without its mode.
     assert set(first) == {
-        "process_no", "shop_no", "mode", "type", "content", "manager_id", "manager_type",
-        "process_date",
+        "process_no", "mode", "type", "content", "manager_id", "manager_type", "process_date",
     }  # fmt: skip
     assert first["manager_id"] == world.extra["all_client"].client_id
     assert first["type"] == "Admin API > products" and first["manager_type"] == "app"
-    assert api.get(f"activitylogs/{first['process_no']}").json() == {"activitylog": first}
+    one = {k: v for k, v in first.items() if k != "mode"}
+    assert api.get(f"activitylogs/{first['process_no']}").json() == {"activitylog": one}
     assert api.get(f"activitylogs?{DAY}&type=Admin API > orders").json() == {"activitylogs": []}
     assert api.get("activitylogs?start_date=2000-01-01").json()["error"]["more_info"] == {
         "field": "end_date"

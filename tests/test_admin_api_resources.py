@@ -112,6 +112,46 @@ def test_resources_the_mall_fills_are_read_and_changed_as_cafe24_allows(app, api
         assert api.get(path).json() == {path: []}
 
 
+#: boards.md, "Update the board settings": a part of the example's request.
+BOARD_SETTINGS = {
+    "comment_author_display": "U",
+    "comment_author_protection": {"is_use": "T", "author_name_type": "count",
+                                  "partial_character_display": "1",
+                                  "alternative_text_display": "Alternative comment author name"},
+    "spam_auto_prevention": {"apply_scope": ["post_actions", "comment"], "member_scope": "N"},
+    "write_permission": "G",
+    "write_member_group_no": [1, 2],
+    "reply_member_group_no": [3, 4],
+    "author_display": "I",
+    "admin_title_fixed": {"is_use": "T", "admin_title_list": ["first", "second", "third"],
+                          "staff_skip_post_title": "T"},
+    "input_form": {"is_use": "T", "input_form_title": ["first"], "enable_input_form_title": ["T"]},
+}  # fmt: skip
+
+
+def test_boards_keep_cafe24s_settings_and_answer_a_put_as_cafe24(app, api, world):
+    """boards.md: every documented setting is stored and shown; no dates; the PUT's answer is
+    the board without ``use_report`` and ``use_writer_block``, as Cafe24's example."""
+    seed(app, world.mall_id, "boards", {"board_name": "Notice", "use_report": "T"})
+    (board,) = api.get("boards").json()["boards"]
+    assert board["write_permission_extra"] is None and board["use_report"] == "T"
+    assert "created_date" not in board and "updated_date" not in board
+    changed = api.put("boards/1", BOARD_SETTINGS)
+    assert changed.status_code == 200, changed.text
+    answer = changed.json()["board"]
+    assert {k: answer[k] for k in BOARD_SETTINGS} == BOARD_SETTINGS
+    assert set(board) - set(answer) == {"use_report", "use_writer_block"}
+    assert api.get("boards/1").json()["board"] == {**answer, "use_report": "T",
+                                                   "use_writer_block": None}  # fmt: skip
+    for wrong, field in (
+        ({"write_member_group_no": ["one"]}, "write_member_group_no[0]"),
+        ({"input_form": ["T"]}, "input_form"),
+    ):
+        refused = api.put("boards/1", wrong)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["more_info"] == {"field": field}
+
+
 def test_record_numbers_are_never_reused(api):
     first, second = _product(api), _product(api)
     assert (first["product_no"], second["product_no"]) == (1, 2)

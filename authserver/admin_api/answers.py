@@ -42,21 +42,24 @@ def to_json(
     *,
     embed: frozenset[str] = frozenset(),
     fields: frozenset[str] | None = None,
+    action: str = "get",
 ) -> dict[str, Any]:
-    """A record as Cafe24 shows it: ``shop_no``, its key, every field in Cafe24's format (an
-    embedded one only when ``embed`` names it), then its dates; only ``fields`` when given.
+    """A record as Cafe24 shows it: ``shop_no`` (``Resource.with_shop_no``), its key, every
+    field in Cafe24's format (an embedded one only when ``embed`` names it, none Cafe24 omits
+    in the answer to ``action``), then its dates; only ``fields`` when given.
 
     A list passes ``zone`` (:func:`time_zone`) once for all its records."""
     zone = zone or time_zone()
     data = record.data
     key = keys.write(resource, record.record_no, record.created_date, zone, data)
-    body: dict[str, Any] = {"shop_no": SHOP_NO, resource.number_field: key}
+    body: dict[str, Any] = {"shop_no": SHOP_NO} if resource.with_shop_no else {}
+    body[resource.number_field] = key
     answer = wire.answer
     body.update(
         {
             f.name: answer(f, data.get(f.name))
             for f in resource.fields
-            if not f.embedded or f.name in embed
+            if (not f.embedded or f.name in embed) and action not in f.omitted_in
         }
     )
     # ``dates`` may name only the first (an activity log's ``process_date``).

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from authserver.admin_api import keys
 from authserver.admin_api.nested import after_create
-from authserver.admin_api.records import AdminRecord, create_record, put_store
+from authserver.admin_api.records import AdminRecord, create_record, put_store, time_zone
+from authserver.admin_api.reports import log_entry
 from authserver.admin_api.resources import RESOURCES, validate
 from authserver.extensions import db
 from authserver.models import Mall
@@ -51,8 +53,20 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
         {"supplier_name": "Hanok Textiles", "manager_name": "Kim", "commission": "10.00"}
     ],
     "customers": [
-        {"member_id": "jisoo", "name": "Jisoo Park", "email": "jisoo@example.com", "sms": "T"},
-        {"member_id": "minho", "name": "Minho Lee", "email": "minho@example.com", "sms": "F"},
+        {
+            "member_id": "jisoo",
+            "name": "Jisoo Park",
+            "email": "jisoo@example.com",
+            "sms": "T",
+            "group_no": 2,
+        },
+        {
+            "member_id": "minho",
+            "name": "Minho Lee",
+            "email": "minho@example.com",
+            "sms": "F",
+            "group_no": 1,
+        },
     ],
     "orders": [
         {
@@ -90,7 +104,26 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
     ],
     "customergroups": [
         {"group_name": "Standard Membership", "buy_benefits": "F", "ship_benefits": "F"},
-        {"group_name": "VIP", "buy_benefits": "D", "ship_benefits": "T"},
+        {
+            "group_name": "VIP",
+            "group_description": "5% off orders over 100,000",
+            "benefits_paymethod": "A",
+            "buy_benefits": "D",
+            "ship_benefits": "T",
+            "product_availability": "A",
+            "discount_information": {
+                "amount_product": "100000.00",
+                "amount_discount": "5.00",
+                "discount_unit": "P",
+                "truncation_unit": "10",
+                "max_discount": "10000.00",
+            },
+            "discount_limit_information": {
+                "discount_limit_type": "B",
+                "discount_amount_limit": "100000.00",
+                "number_of_discount_limit": None,
+            },
+        },
     ],
     "points": [
         {"member_id": "jisoo", "amount": "500.00", "type": "increase", "reason": "Welcome"},
@@ -98,19 +131,32 @@ DEMO_RECORDS: dict[str, list[dict[str, Any]]] = {
     "coupons": [{"coupon_name": "Welcome 10%", "benefit_type": "B", "benefit_percentage": "10.0"}],
     "themes": [{"skin_name": "Basic", "skin_code": "skin1", "language_code": "en_US"}],
 }
+#: The activity log's ``manager_type`` of the mall's own operator, as Cafe24's example writes it.
+OPERATOR = "representative operator"
 DEMO_STORE = {"shop_name": "Demo Mall", "company_name": "Demo Co.", "email": "shop@example.com"}
 
 
 def seed_demo_records(mall: Mall) -> None:
-    """Seed the mall's Admin API data unless it has some already (the demo runs repeatedly)."""
+    """Seed the mall's Admin API data unless it has some already (the demo runs repeatedly).
+
+    The records are the operator's work, and its activity log says so, as a real mall's does:
+    one entry per record, by the mall's first operator; the points they granted name them."""
     if db.session.scalar(select(AdminRecord.id).where(AdminRecord.mall_pk == mall.id).limit(1)):
         return
+    operator = min((o.user_id for o in mall.operators), default=mall.mall_id)
+    zone = time_zone()
     for path, rows in DEMO_RECORDS.items():
         for data in rows:
             resource = RESOURCES[path]
             values = validate(resource, data, partial=False)
             if resource.parent == "boards":
                 values["board_no"] = 1  # the demo's one board
-            after_create(resource, create_record(mall.id, resource, None, values))
+            if "admin_id" in resource.by_name:
+                values["admin_id"] = operator
+            row = create_record(mall.id, resource, None, values)
+            after_create(resource, row)
+            key = keys.write(resource, row.record_no, row.created_date, zone, row.data)
+            content = f"Created {resource.singular} {key}"
+            log_entry(mall.id, f"Demo data > {path}", content, operator, OPERATOR)
     put_store(mall.id, RESOURCES["store"], DEMO_STORE)
     db.session.commit()

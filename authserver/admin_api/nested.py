@@ -30,6 +30,7 @@ from authserver.admin_api.resources import (
     product_refs,
     validate,
 )
+from authserver.admin_api.schema import validate_each
 from authserver.admin_api.scope_map import Endpoint
 from authserver.extensions import db
 
@@ -222,6 +223,23 @@ def update_child(endpoint: Endpoint, mall_pk: int, body: Any) -> dict[str, Any]:
     children[index] = {**children[index], **data}
     records.set_data(parent, _parent(resource), {**parent.data, resource.key: children})
     return child_json(resource, parent, index, children[index])
+
+
+def update_children(endpoint: Endpoint, mall_pk: int, requests: list[Any]) -> list[dict[str, Any]]:
+    """Cafe24's bulk ``PUT`` of a parent's children (``products/{product_no}/variants``): each
+    of ``requests`` names one by its key; all are checked before the parent is written."""
+    resource = endpoint.resource
+    parent = check_parent(endpoint, mall_pk, entity=True)
+    children = _children(resource, parent)
+    changed = []
+    for index, item in enumerate(requests):
+        data = validate_each(resource, index, item, partial=True, keyed=True)
+        named = Endpoint(resource, "update", endpoint.scope, str(item[resource.number_field]))
+        at = _index(named, parent)
+        children[at] = {**children[at], **data}
+        changed.append(at)
+    records.set_data(parent, _parent(resource), {**parent.data, resource.key: children})
+    return [child_json(resource, parent, at, children[at]) for at in changed]
 
 
 def delete_child(endpoint: Endpoint, mall_pk: int) -> dict[str, Any]:

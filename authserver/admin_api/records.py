@@ -193,6 +193,7 @@ def list_json(
                     zone,
                     embed=embed,
                     fields=fields,
+                    action="list",
                 )
             )
             for row in rows
@@ -219,7 +220,7 @@ def record_text(
     4096 kept, the least recently used dropped). Keyed by the path, not the ``Resource``:
     hashing that frozen dataclass on every record cost more than the cache lookup."""
     record = StoredRecord(record_no, json.loads(data_text), created, updated)
-    return COMPACT_JSON.encode(to_json(RESOURCES[path], record, zone))
+    return COMPACT_JSON.encode(to_json(RESOURCES[path], record, zone, action="list"))
 
 
 class StoredRecord(NamedTuple):

@@ -51,16 +51,22 @@ def log_write(mall_pk: int, client_id: str, endpoint: Endpoint, ident: Any) -> N
     where = f" of {resource.parent} {endpoint.parent}" if endpoint.parent else ""
     done = _ACTIONS_DONE[endpoint.action]
     content = f"{done} {resource.singular} {ident}{where} through the Admin API".replace("  ", " ")
+    log_entry(mall_pk, f"Admin API > {resource.path}", content, client_id, "app")
+
+
+def log_entry(mall_pk: int, kind: str, content: str, manager_id: str, manager_type: str) -> None:
+    """One entry of the mall's activity log (``kind`` is Cafe24's ``type``), in the caller's
+    transaction: an app's write, or the operator's work the demo seeds."""
     records.create_record(
         mall_pk,
         RESOURCES["activitylogs"],
         None,
         {
             "mode": "P",
-            "type": f"Admin API > {resource.path}",
+            "type": kind,
             "content": content[:500],
-            "manager_id": client_id,
-            "manager_type": "app",
+            "manager_id": manager_id,
+            "manager_type": manager_type,
         },
     )
 
@@ -82,10 +88,13 @@ def _signed(data: Mapping[str, Any]) -> Decimal:
     return amount if data.get("type") == "increase" else -amount
 
 
-def create_points(mall_pk: int, body: Any) -> dict[str, Any]:
-    """Issue or deduct points: the member must exist; a decrease cannot pass the balance."""
+def create_points(mall_pk: int, body: Any, granted_by: tuple[str, str | None]) -> dict[str, Any]:
+    """Issue or deduct points: the member must exist; a decrease cannot pass the balance.
+    ``granted_by`` is the ledger's ``admin_id`` and ``admin_name``: the app's client_id and
+    name, as the activity log names the app."""
     resource = RESOURCES["points"]
     data = validate(resource, body, partial=False)
+    data["admin_id"], data["admin_name"] = granted_by
     if data["type"] not in POINT_TYPES:
         raise Invalid("type", "type must be increase or decrease.")
     amount = Decimal(str(data["amount"]))
@@ -122,6 +131,7 @@ def points_json(mall_pk: int, rows: list[Any], zone: ZoneInfo) -> list[dict[str,
     if not rows:
         return []
     members = {row.data["member_id"] for row in rows}
+    customers = _customers(mall_pk, members)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     after: dict[int, Decimal] = {}
     for entry in _ledger(mall_pk, members, max(row.record_no for row in rows)):
@@ -130,11 +140,14 @@ def points_json(mall_pk: int, rows: list[Any], zone: ZoneInfo) -> list[dict[str,
     answer = []
     for row in rows:
         data, increase = row.data, row.data.get("type") == "increase"
+        email, group_name = customers.get(data["member_id"], (None, None))
         answer.append(
             {
                 "shop_no": records.SHOP_NO,
                 "case": API_CASE,
                 "member_id": data["member_id"],
+                "email": email,
+                "group_name": group_name,
                 "available_points_increase": money(data["amount"]) if increase else None,
                 "available_points_decrease": None if increase else money(data["amount"]),
                 "available_points_total": money(after.get(row.record_no)),
@@ -142,11 +155,37 @@ def points_json(mall_pk: int, rows: list[Any], zone: ZoneInfo) -> list[dict[str,
                 "order_date": None,
                 "issue_date": records.resource_date(row.created_date),
                 "available_date": None,
+                "admin_id": data.get("admin_id"),
+                "admin_name": data.get("admin_name"),
                 "order_id": data.get("order_id"),
                 "reason": data.get("reason"),
             }
         )
     return answer
+
+
+def _customers(mall_pk: int, member_ids: set[str]) -> dict[str, tuple[Any, Any]]:
+    """member_id -> the customer's ``email`` and the ``group_name`` of its ``group_no`` now
+    (two queries: the members, their groups)."""
+    where = (AdminRecord.mall_pk == mall_pk, AdminRecord.resource == "customers")
+    members = db.session.scalars(
+        select(AdminRecord).where(*where, AdminRecord.lookup.in_(sorted(member_ids)))
+    ).all()
+    numbers = {row.data.get("group_no") for row in members} - {None}
+    groups = {}
+    if numbers:
+        statement = select(AdminRecord).where(
+            AdminRecord.mall_pk == mall_pk,
+            AdminRecord.resource == "customergroups",
+            AdminRecord.record_no.in_(sorted(numbers)),
+        )
+        groups = {
+            row.record_no: row.data.get("group_name") for row in db.session.scalars(statement)
+        }
+    return {
+        row.data["member_id"]: (row.data.get("email"), groups.get(row.data.get("group_no")))
+        for row in members
+    }
 
 
 def page_points(mall_pk: int, gate: tuple[Any, ...], limit: int, offset: int) -> list[AdminRecord]:

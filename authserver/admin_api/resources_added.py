@@ -21,6 +21,7 @@ from authserver.admin_api.wire import (
     INT,
     INT_LIST,
     MONEY,
+    OBJECT,
     STR_LIST,
     TEXT,
     Field,
@@ -99,13 +100,20 @@ ADDED: tuple[Resource, ...] = (
             F("group_name", required=True),
             F("group_description"),
             F("benefits_paymethod"),
+            F("group_icon"),
             F("buy_benefits"),
             F("ship_benefits", FLAG),
             F("product_availability"),
+            F("discount_information", OBJECT),
+            F("points_information", OBJECT),
+            F("mobile_discount_information", OBJECT),
+            F("mobile_points_information", OBJECT),
+            F("discount_limit_information", OBJECT),
         ),
         key_name="group_no",
         actions=READ_ACTIONS,
         filters=(*_COMMON, Filter("group_no", "numbers"), Filter("group_name", "in")),
+        dates=(),  # customergroups.md shows no dates
     ),
     Resource(
         "points",
@@ -116,6 +124,9 @@ ADDED: tuple[Resource, ...] = (
             F("amount", MONEY, required=True),
             F("type", required=True),
             F("reason"),
+            # Who granted them: the app (its client_id and name) or the demo's operator.
+            F("admin_id", read_only=True),
+            F("admin_name", read_only=True),
         ),
         lookup="member_id",
         actions=frozenset({"list", "create"}),
@@ -132,7 +143,7 @@ ADDED: tuple[Resource, ...] = (
         "activitylogs",
         "activitylog",
         fields=(
-            F("mode", read_only=True),
+            F("mode", read_only=True, omitted_in=frozenset({"get"})),  # as activitylogs.md
             F("type", read_only=True),
             F("content", TEXT, read_only=True),
             F("manager_id", read_only=True),
@@ -150,6 +161,8 @@ ADDED: tuple[Resource, ...] = (
         ),
         max_offset=8000,
         dates=("process_date",),
+        with_shop_no=False,
+        links=True,
     ),
     Resource(
         "products/variants",
@@ -169,6 +182,7 @@ ADDED: tuple[Resource, ...] = (
         key_name="variant_code",
         actions=frozenset({"list", "get", "update", "delete"}),
         parent="products",
+        bulk=frozenset({"update"}),
     ),
     Resource(
         "orders/items",
@@ -209,6 +223,9 @@ ADDED: tuple[Resource, ...] = (
         ),
         actions=frozenset({"list", "create", "update", "delete"}),
         parent="boards",
+        bulk=frozenset({"create"}),
+        max_requests=10,
+        dates=("created_date",),
         filters=(
             *_COMMON,
             Filter("article_no", "numbers"),

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from authserver.admin_api.wire import ITEMS, MAX_INT, Field, Invalid, check
+from authserver.admin_api.wire import ITEMS, MAX_INT, MAX_LIST, Field, Invalid, check
 
 COLLECTION = "collection"
 SINGLETON = "singleton"
@@ -81,15 +81,22 @@ class Resource:
     default_limit: int = DEFAULT_LIMIT
     max_limit: int = MAX_LIMIT
     max_offset: int = MAX_INT
-    #: Actions that also take Cafe24's bulk body ``{"shop_no": 1, "requests": [...]}``.
+    #: Actions that also take Cafe24's bulk body ``{"shop_no": 1, "requests": [...]}``: a
+    #: ``PUT`` of the collection (``update``), or a create of several records at once, whose
+    #: answer is then the list under the collection's key (articles) whichever form was sent.
     bulk: frozenset[str] = frozenset()
+    #: Cafe24's "1회당 요청건수 제한" of a bulk write: the most ``requests`` one call takes.
+    max_requests: int = MAX_LIST
     #: A sub-resource's parent (``orders`` for ``orders/items``): its URL is
     #: ``<parent>/{parent key}/<last segment>`` and each of its records belongs to one parent.
     parent: str | None = None
     #: Records kept under another resource (``customersprivacy`` shows and edits ``customers``).
     stored_as: str | None = None
-    #: The names its creation and last change dates are shown under (an activity log: one).
+    #: The names its creation and last change dates are shown under, as Cafe24 shows them: an
+    #: activity log's ``process_date``, an article's ``created_date`` only, none for a board.
     dates: tuple[str, ...] = ("created_date", "updated_date")
+    #: Cafe24 shows ``shop_no`` in each record (an activity log entry has none).
+    with_shop_no: bool = True
     #: A create needs at least one of these (sms: ``recipients``, ``member_id`` or ``group_no``).
     one_of_required: tuple[str, ...] = ()
     #: Cafe24 answers the list with ``links`` to the previous and next pages (orders).
@@ -148,6 +155,24 @@ def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any
     elif not values:
         raise Invalid("request", "request must contain at least one field.")
     return {name: check(resource.by_name[name], value) for name, value in values.items()}
+
+
+def validate_each(
+    resource: Resource, index: int, values: Any, *, partial: bool, keyed: bool = False
+) -> dict[str, Any]:
+    """``validate`` of the ``index``-th object of a bulk body's ``requests``, a bad field named
+    ``requests[<index>].<field>``; ``keyed``: an update's object names its record by the
+    resource's key (``order_id``, ``variant_code``), kept in the answer, not validated."""
+    where = f"requests[{index}]"
+    key_name = resource.number_field
+    if keyed:
+        if not isinstance(values, dict) or not isinstance(values.get(key_name), str | int):
+            raise Invalid(f"{where}.{key_name}", f"{where}.{key_name} is required.")
+        values = {name: value for name, value in values.items() if name != key_name}
+    try:
+        return validate(resource, values, partial=partial)
+    except Invalid as error:
+        raise Invalid(f"{where}.{error.field}", f"{where}: {error.message}") from None
 
 
 def product_refs(resource: Resource, data: Mapping[str, Any]) -> dict[int, str]:

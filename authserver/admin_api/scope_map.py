@@ -44,7 +44,8 @@ SCOPE_MAP: dict[tuple[str, str], str] = {
 }
 
 #: (kind, method, shape of the rest of the path) -> action. ``item`` is a record's key.
-#: ``bulk_update`` is Cafe24's ``PUT /orders`` with ``requests``. A resource answers only the
+#: ``bulk_update`` is Cafe24's ``PUT /orders`` (or ``products/{product_no}/variants``) with
+#: ``requests``. A resource answers only the
 #: actions its row declares (``Resource.actions``, Cafe24's methods); any other is ``ABSENT``.
 _ACTIONS: dict[tuple[str, str, str], str] = {
     (COLLECTION, "GET", ""): "list",
@@ -67,6 +68,7 @@ _ACTIONS: dict[tuple[str, str, str], str] = {
     (EMBEDDED, "GET", "count"): "count",
     (EMBEDDED, "GET", "item"): "get",
     (EMBEDDED, "POST", ""): "create",
+    (EMBEDDED, "PUT", ""): "bulk_update",
     (EMBEDDED, "PUT", "item"): "update",
     (EMBEDDED, "DELETE", "item"): "delete",
 }

@@ -27,9 +27,11 @@ from authserver.admin_api.resources import (
     Refused,
     validate,
 )
+from authserver.admin_api.schema import validate_each
 from authserver.admin_api.scope_map import ABSENT, Endpoint, resolve
 from authserver.admin_api.wire import MAX_LIST
 from authserver.extensions import db
+from authserver.models import App
 from authserver.platform.errors import api_error
 from authserver.platform.http import COMPACT_JSON, json_response
 from authserver.platform.limits import read_body
@@ -203,17 +205,50 @@ def _create(endpoint: Endpoint, caller: Caller) -> Response:
         ident = child[resource.number_field]
         return _written(endpoint, caller, ident, {resource.singular: child}, 201)
     if resource.path == "points":
-        points = reports.create_points(caller.mall_pk, _request_object())
+        granted_by = (caller.client_id, db.session.get(App, caller.app_pk).name)
+        points = reports.create_points(caller.mall_pk, _request_object(), granted_by)
         return _written(endpoint, caller, points["member_id"], {"points": points}, 201)
     if resource.parent is not None:
         nested.parent_number(endpoint, caller.mall_pk)  # a missing parent is a 404 first
+    if "create" in resource.bulk:
+        return _bulk_create(endpoint, caller)
     data = validate(resource, _request_object(), partial=False)
     nested.check_products(resource, caller.mall_pk, data)
+    row = _new_record(endpoint, caller, data)
+    body = {resource.singular: records.to_json(resource, row, action="create")}
+    return _written(endpoint, caller, body[resource.singular][resource.number_field], body, 201)
+
+
+def _new_record(endpoint: Endpoint, caller: Caller, data: dict[str, Any]) -> Any:
+    """A new record of checked ``data``, with its server-set fields."""
+    resource = endpoint.resource
     data = nested.stamp(endpoint, caller.mall_pk, caller.client_id, data)
     row = records.create_record(caller.mall_pk, resource, caller.app_pk, data)
     nested.after_create(resource, row)
-    body = {resource.singular: records.to_json(resource, row)}
-    return _written(endpoint, caller, body[resource.singular][resource.number_field], body, 201)
+    return row
+
+
+def _bulk_create(endpoint: Endpoint, caller: Caller) -> Response:
+    """A create Cafe24 documents for several records at once (articles: up to 10): its
+    ``requests``, or one ``request``; every object checked before any is written, and the
+    answer is the list under the collection's key either way, as Cafe24 answers."""
+    resource = endpoint.resource
+    body = _body()
+    if "requests" in body:
+        items = enumerate(_request_object(bulk=True, limit=resource.max_requests, body=body))
+        datas = [validate_each(resource, i, item, partial=False) for i, item in items]
+    else:
+        datas = [validate(resource, _request_object(body=body), partial=False)]
+    for data in datas:
+        nested.check_products(resource, caller.mall_pk, data)
+    zone = records.time_zone()
+    answers = []
+    for data in datas:
+        row = _new_record(endpoint, caller, data)
+        answers.append(records.to_json(resource, row, zone, action="create"))
+        reports.log_write(caller.mall_pk, caller.client_id, endpoint, row.record_no)
+    db.session.commit()
+    return json_response({resource.key: answers}, 201)
 
 
 def _update(endpoint: Endpoint, caller: Caller) -> Response:
@@ -233,7 +268,7 @@ def _update(endpoint: Endpoint, caller: Caller) -> Response:
     data = validate(resource, _request_object(), partial=True)
     nested.check_products(resource, caller.mall_pk, data)
     records.set_data(row, resource, {**row.data, **data})
-    body = {resource.singular: records.to_json(resource, row)}
+    body = {resource.singular: records.to_json(resource, row, action="update")}
     return _written(endpoint, caller, body[resource.singular][resource.number_field], body)
 
 
@@ -241,17 +276,18 @@ def _bulk_update(endpoint: Endpoint, caller: Caller) -> Response:
     """Cafe24's ``PUT /<resource>`` with ``{"shop_no": 1, "requests": [{<key>: ..., ...}]}``:
     every request is checked before any is written; one commit."""
     resource = endpoint.resource
+    requests = _request_object(bulk=True, limit=resource.max_requests)
+    if resource.kind == EMBEDDED:
+        children = nested.update_children(endpoint, caller.mall_pk, requests)
+        for child in children:
+            ident = child[resource.number_field]
+            reports.log_write(caller.mall_pk, caller.client_id, endpoint, ident)
+        db.session.commit()
+        return json_response({resource.key: children})
     key_name = resource.number_field
     changes = []
-    for index, item in enumerate(_request_object(bulk=True)):
-        where = f"requests[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get(key_name), str | int):
-            raise Invalid(f"{where}.{key_name}", f"{where}.{key_name} is required.")
-        values = {name: value for name, value in item.items() if name != key_name}
-        try:
-            data = validate(resource, values, partial=True)
-        except Invalid as error:
-            raise Invalid(f"{where}.{error.field}", f"{where}: {error.message}") from None
+    for index, item in enumerate(requests):
+        data = validate_each(resource, index, item, partial=True, keyed=True)
         nested.check_products(resource, caller.mall_pk, data)
         single = Endpoint(resource, "update", endpoint.scope, str(item[key_name]))
         changes.append((_existing(single, caller), data))
@@ -261,7 +297,8 @@ def _bulk_update(endpoint: Endpoint, caller: Caller) -> Response:
         ident = keys.write(resource, row.record_no, row.created_date, zone, row.data)
         reports.log_write(caller.mall_pk, caller.client_id, endpoint, ident)
     db.session.commit()
-    return json_response({resource.key: [records.to_json(resource, r, zone) for r, _ in changes]})
+    answers = [records.to_json(resource, r, zone, action="update") for r, _ in changes]
+    return json_response({resource.key: answers})
 
 
 def _delete(endpoint: Endpoint, caller: Caller) -> Response:
@@ -327,9 +364,8 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _request_object(*, bulk: bool = False) -> Any:
-    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body; with
-    ``bulk``, the list of Cafe24's ``{"shop_no": 1, "requests": [...]}`` (1 to 100)."""
+def _body() -> dict[str, Any]:
+    """A write's JSON body, Cafe24's ``{"shop_no": 1, ...}``: 400 when it is no JSON."""
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Refused(400, "Content-Type must be application/json.", {"field": "Content-Type"})
@@ -342,10 +378,20 @@ def _request_object(*, bulk: bool = False) -> Any:
     shop_no = body.get("shop_no", records.SHOP_NO)
     if isinstance(shop_no, bool) or shop_no != records.SHOP_NO:
         raise Invalid("shop_no", f"shop_no must be {records.SHOP_NO} (this mall has one shop).")
+    return body
+
+
+def _request_object(
+    *, bulk: bool = False, limit: int = MAX_LIST, body: dict[str, Any] | None = None
+) -> Any:
+    """The ``request`` member of Cafe24's ``{"shop_no": 1, "request": {...}}`` body (``body``
+    when read already); with ``bulk``, the list of its ``{"shop_no": 1, "requests": [...]}``
+    (1 to ``limit``)."""
+    body = _body() if body is None else body
     if bulk:
         requests = body.get("requests")
-        if not isinstance(requests, list) or not 1 <= len(requests) <= MAX_LIST:
-            raise Invalid("requests", f"requests must be a list of 1 to {MAX_LIST} objects.")
+        if not isinstance(requests, list) or not 1 <= len(requests) <= limit:
+            raise Invalid("requests", f"requests must be a list of 1 to {limit} objects.")
         return requests
     if "request" not in body:
         raise Invalid("request", "request is required.")

@@ -65,6 +65,9 @@ class Field:
     #: Set by the server (a script tag's ``client_id``, an article's ``board_no``): shown in
     #: answers, refused by name in a request.
     read_only: bool = False
+    #: The actions whose answer Cafe24 shows without it (``"update"``: a board's PUT answer
+    #: has no ``use_report``; ``"get"``: one activity log entry has no ``mode``).
+    omitted_in: frozenset[str] = frozenset()
 
 
 class Invalid(ValueError):
