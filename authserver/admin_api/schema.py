@@ -21,6 +21,8 @@ EMBEDDED = "embedded"
 
 #: How an item is named in its path and its answers (``Resource.key_kind``).
 NUMBERED = "numbered"  # the record number itself: product_no, skin_no, ...
+#: The record number written as a JSON string, as Cafe24 types script_no and coupon_no.
+NUMBER_TEXT = "number_text"
 CODE = "code"  # a letter and 7 base-36 digits of the number: brand_code B0000001
 ORDER_ID = "order_id"  # YYYYMMDD-NNNNNNN: the creation day in the mall's zone and the number
 LOOKUP = "lookup"  # a field of the record, kept in the indexed ``lookup`` column: member_id
@@ -94,6 +96,8 @@ class Resource:
     one_of_required: tuple[str, ...] = ()
     #: Cafe24 answers the list with ``links`` to the previous and next pages (orders).
     links: bool = False
+    #: The only keys of a create's answer when Cafe24 shows no more (sms: ``queue_code``).
+    create_answer: frozenset[str] | None = None
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     by_filter: Mapping[str, Filter] = field(init=False, repr=False, compare=False)
 

@@ -212,7 +212,7 @@ def _create(endpoint: Endpoint, caller: Caller) -> Response:
     data = nested.stamp(endpoint, caller.mall_pk, caller.client_id, data)
     row = records.create_record(caller.mall_pk, resource, caller.app_pk, data)
     nested.after_create(resource, row)
-    body = {resource.singular: records.to_json(resource, row)}
+    body = {resource.singular: records.to_json(resource, row, fields=resource.create_answer)}
     return _written(endpoint, caller, body[resource.singular][resource.number_field], body, 201)
 
 
