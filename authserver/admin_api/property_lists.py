@@ -190,7 +190,12 @@ CUSTOMERSPRIVACY_FIELDS: tuple[Field, ...] = (
     ),
     *_fields(FLAG, "use_blacklist", "lifetime_member", "use_mobile_app", read_only=True),
     *_fields(
-        MONEY, "total_points", "available_points", "used_points", "available_credits", read_only=True
+        MONEY,
+        "total_points",
+        "available_points",
+        "used_points",
+        "available_credits",
+        read_only=True,
     ),
     *_fields(DATETIME, "last_login_date", "account_reactivation_date", read_only=True),
     Field("sns_list", STR_LIST, read_only=True),

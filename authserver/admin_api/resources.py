@@ -57,8 +57,8 @@ __all__ = [
     "DATETIME", "FLAG", "INT", "INT_LIST", "ITEMS", "LIST", "MAX_INT", "MAX_NUMBER", "MONEY",
     "NUMBER", "OBJECT", "STR", "STR_LIST", "TEXT", "Field", "Filter", "Invalid", "Resource",
     "RESOURCES", "product_refs", "validate", "ALL_ACTIONS", "APP_OBJECT", "CODE", "COLLECTION",
-    "LIST_ACTIONS", "LOOKUP", "NUMBER_TEXT", "NUMBERED", "ORDER_ID", "REPORT", "SINGLETON", "EMBEDDED",
-    "READ_ACTIONS", "Refused",
+    "LIST_ACTIONS", "LOOKUP", "NUMBER_TEXT", "NUMBERED", "ORDER_ID", "REPORT", "SINGLETON",
+    "EMBEDDED", "READ_ACTIONS", "Refused",
 ]  # fmt: skip
 
 F = Field
