@@ -222,7 +222,11 @@ def test_coupons_take_cafe24s_create_fields_and_a_string_coupon_no(api):
     coupon = created.json()["coupon"]
     assert coupon["coupon_no"] == "1"
     assert {name: coupon[name] for name in body} == body
-    assert coupon["issued_count"] is None and coupon["benefit_text"] is None
+    # Cafe24's DEFAULTs for what the request left out; what its shop sets, as a new coupon's.
+    defaults = {"available_scope": "O", "available_product": "U", "deleted": "F"}
+    assert {name: coupon[name] for name in defaults} == defaults
+    assert (coupon["issued_count"], coupon["benefit_text"]) == ("0", None)
+    assert api.get("coupons/count?deleted=F").json() == {"count": 1}
     assert api.get("coupons?coupon_no=1").json()["coupons"] == [coupon]
     assert api.put("coupons/1", {"status": "pause"}).json()["coupon"]["coupon_no"] == "1"
     # What Cafe24's shop sets is refused by name; so is authserver's former benefit_amount.

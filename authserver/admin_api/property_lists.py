@@ -4,8 +4,10 @@ Kept apart from the resource table (``resources``) only for length. Each name an
 Cafe24's (cafe24_chapters/coupons.md and customersprivacy.md, "property list"); what a request
 may send is what Cafe24's create or update takes, and the rest of the list is ``read_only``:
 set by Cafe24's own shop (a coupon's ``issued_count``, a customer's points and login dates),
-which authserver does not run, so it answers them as stored (``null`` until a seed or a
-migration sets them) and refuses them by name in a request.
+which authserver does not run, so it answers them as stored (a customer's points as its
+``customers`` record holds them; ``null`` when unset, or what a new record is at Cafe24, a
+coupon's ``issued_count`` ``"0"``) and refuses them by name in a request. A field Cafe24
+documents a ``DEFAULT`` for gets it on create (``Field.default``).
 """
 
 from __future__ import annotations
@@ -52,12 +54,7 @@ COUPON_FIELDS: tuple[Field, ...] = (
         "issue_quntity_type",  # sic: Cafe24's spelling
         "issue_member_group_name",
         "available_period_type",
-        "available_scope",
-        "available_price_type",
         "available_order_price_type",
-        "available_amount_type",
-        "available_product",
-        "available_category",
         # Coupon management (PUT): Cafe24's status change, kept as sent.
         "status",
         "immediate_issue_pause",
@@ -65,13 +62,11 @@ COUPON_FIELDS: tuple[Field, ...] = (
     ),
     *_fields(
         FLAG,
-        "deleted",
         "include_regional_shipping_rate",
         "include_foreign_delivery",
         "issue_member_join",
         "issue_member_join_recommend",
         "issue_review_has_image",
-        "issue_reserved",
         "show_product_detail",
         "use_notification_when_login",
         "send_sms_for_issue",
@@ -117,14 +112,23 @@ COUPON_FIELDS: tuple[Field, ...] = (
     # The create's nested values (issue_order_path {"W": "T", ...}, discount_amount
     # {"benefit_price": ...}), kept as sent.
     *_fields(OBJECT, "issue_order_path", "discount_amount", "discount_rate", "recurring_issuance"),
-    *_fields(FLAG, "is_stopped_issued_coupon", read_only=True),
+    # Cafe24's DEFAULTs (coupons.md, "Create a coupon"; deleted: the list's filter default).
+    Field("available_scope", default="O"),
+    Field("available_price_type", default="U"),
+    Field("available_amount_type", default="E"),
+    Field("available_product", default="U"),
+    Field("available_category", default="U"),
+    Field("deleted", FLAG, default="F"),
+    Field("issue_reserved", FLAG, default="F"),
+    # What a new coupon is at Cafe24 until its shop acts on it.
+    Field("is_stopped_issued_coupon", FLAG, read_only=True, default="F"),
+    Field("issued_count", read_only=True, default="0"),  # a string at Cafe24 ("0")
     *_fields(DATETIME, "pause_begin_datetime", "pause_end_datetime", read_only=True),
     *_fields(
         STR,
         "benefit_text",
         "coupon_direct_url",
         "issue_module_type",
-        "issued_count",
         "available_date",
         "serial_generate_method",
         "coupon_image_type",

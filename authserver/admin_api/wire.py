@@ -65,6 +65,9 @@ class Field:
     #: Set by the server (a script tag's ``client_id``, an article's ``board_no``): shown in
     #: answers, refused by name in a request.
     read_only: bool = False
+    #: Cafe24's documented ``DEFAULT``: stored by a create that leaves the field unset (a
+    #: coupon's ``available_scope`` ``"O"``), so answers and filters see it as Cafe24's do.
+    default: str | None = None
 
 
 class Invalid(ValueError):
