@@ -64,20 +64,20 @@ def test_scripttags_crud_count_filter_and_client_id(api, world, live_server):
     created = api.post("scripttags", SCRIPT)
     assert created.status_code == 201, created.text
     tag = created.json()["scripttag"]
-    assert tag["script_no"] == 1 and tag["shop_no"] == 1
+    assert tag["script_no"] == "1" and tag["shop_no"] == 1  # a string, as Cafe24 types it
     assert tag["client_id"] == world.extra["all_client"].client_id
     assert {k: tag[k] for k in SCRIPT} == SCRIPT
     assert tag["created_date"].endswith("+09:00")
     assert api.post("scripttags", {**SCRIPT, "skin_no": [1]}).status_code == 201
 
     assert api.get("scripttags/count").json() == {"count": 2}
-    assert [t["script_no"] for t in api.get("scripttags?script_no=2").json()["scripttags"]] == [2]
+    assert [t["script_no"] for t in api.get("scripttags?script_no=2").json()["scripttags"]] == ["2"]
     assert api.get("scripttags/count?script_no=1,2").json() == {"count": 2}
     assert api.get("scripttags/1").json() == {"scripttag": tag}
 
     changed = api.put("scripttags/1", {"display_location": ["BOARD_FREE_LIST"]})
     assert changed.json()["scripttag"]["display_location"] == ["BOARD_FREE_LIST"]
-    assert api.delete("scripttags/1").json() == {"scripttag": {"shop_no": 1, "script_no": 1}}
+    assert api.delete("scripttags/1").json() == {"scripttag": {"shop_no": 1, "script_no": "1"}}
     assert api.get("scripttags/1").status_code == 404
     assert _without(live_server, world, "mall.read_application").get("scripttags").json()[
         "error"
@@ -154,6 +154,93 @@ def test_customersprivacy_reads_and_updates_the_customers(app, api, other, live_
     assert without.put("customersprivacy/sampleid", {"name": "x"}).json()["error"]["more_info"] == {
         "required_scope": "mall.write_customer"
     }
+
+
+#: customersprivacy.md, "Customersprivacy property list": every key of a customer's record.
+PRIVACY_PROPERTIES = {
+    "shop_no",
+    "member_id",
+    "name",
+    "name_english",
+    "name_phonetic",
+    "phone",
+    "cellphone",
+    "email",
+    "sms",
+    "news_mail",
+    "thirdparty_agree",
+    "wedding_anniversary",
+    "birthday",
+    "solar_calendar",
+    "total_points",
+    "available_points",
+    "used_points",
+    "city",
+    "state",
+    "address1",
+    "address2",
+    "group_no",
+    "job_class",
+    "job",
+    "zipcode",
+    "created_date",
+    "member_authentication",
+    "use_blacklist",
+    "blacklist_type",
+    "last_login_date",
+    "member_authority",
+    "nick_name",
+    "recommend_id",
+    "residence",
+    "interest",
+    "gender",
+    "member_type",
+    "company_type",
+    "foreigner_type",
+    "authentication_method",
+    "lifetime_member",
+    "corporate_name",
+    "nationality",
+    "shop_name",
+    "country_code",
+    "use_mobile_app",
+    "join_path",
+    "fixed_group",
+    "refund_bank_code",
+    "refund_bank_account_no",
+    "refund_bank_account_holder",
+    "company_condition",
+    "company_line",
+    "sns_list",
+    "account_reactivation_date",
+    "available_credits",
+    "additional_information",
+}
+
+
+def test_customersprivacy_answers_cafe24s_property_list_and_refuses_shop_set_ones(app, api, world):
+    seed(app, world.mall_id, "customers", {"member_id": "sampleid", "total_points": "10.00"})
+    (record,) = api.get("customersprivacy").json()["customersprivacy"]
+    assert set(record) == PRIVACY_PROPERTIES  # no updated_date, as at Cafe24
+    assert record["total_points"] == "10.00"
+    # What Cafe24's update takes is kept and shown; what its shop sets is refused by name.
+    changed = api.put(
+        "customersprivacy/sampleid",
+        {"additional_information": [{"key": "add1", "value": "v"}], "refund_bank_code": "b"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["customersprivacy"]["additional_information"] == [
+        {"key": "add1", "value": "v"}
+    ]
+    for name, value in (
+        ("total_points", "99.00"),
+        ("last_login_date", "2024-01-01T00:00:00+09:00"),
+    ):
+        bad = api.put("customersprivacy/sampleid", {name: value})
+        assert (bad.status_code, bad.json()["error"]["more_info"]) == (422, {"field": name})
+    assert api.get("customersprivacy/sampleid").json()["customersprivacy"]["total_points"] == (
+        "10.00"
+    )
 
 
 # -- customergroups -------------------------------------------------------------------------------

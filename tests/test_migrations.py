@@ -4,6 +4,7 @@ adopts a database made by ``create_all`` before migrations existed."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -134,29 +135,36 @@ def test_init_db_adopts_a_create_all_database_and_refuses_a_different_one(sqlite
         db.engine.dispose()
 
 
+def _insert_records(records: list[tuple[int, str, str]]) -> None:
+    """Mall 1 and its ``admin_records`` (number, resource, data as JSON text), as an earlier
+    revision stored them."""
+    with db.engine.begin() as connection:
+        mall = "INSERT INTO malls (id, mall_id, created_at) VALUES (1, 'm', '2024-01-31')"
+        connection.execute(text(mall))
+        for number, resource, data in records:
+            connection.execute(
+                text(
+                    "INSERT INTO admin_records (mall_pk, resource, record_no, data,"
+                    " created_date, updated_date) VALUES (1, :r, :n, :d, :t, :t)"
+                ),
+                {"r": resource, "n": number, "d": data, "t": "2024-01-31 00:00:00"},
+            )
+
+
 def test_admin_records_of_the_earlier_format_are_upgraded_to_cafe24s(sqlite_url, tmp_path):
     """7d2c4e9a1b30: booleans become "T"/"F", the old amounts decimal strings, and member ids
     the indexed lookup, so filters match rows written before the change."""
     import flask_migrate
-    from sqlalchemy import text
 
     app = app_on(sqlite_url, tmp_path)
     with app.app_context():
         flask_migrate.upgrade(revision="3c1e9a7d5b20")
-        with db.engine.begin() as connection:
-            mall = "INSERT INTO malls (id, mall_id, created_at) VALUES (1, 'm', '2024-01-31')"
-            connection.execute(text(mall))
-            for number, resource, data in [
+        _insert_records(
+            [
                 (1, "products", '{"product_name": "p", "price": 39000, "display": true}'),
                 (1, "orders", '{"member_id": "jisoo", "items": []}'),
-            ]:
-                connection.execute(
-                    text(
-                        "INSERT INTO admin_records (mall_pk, resource, record_no, data,"
-                        " created_date, updated_date) VALUES (1, :r, :n, :d, :t, :t)"
-                    ),
-                    {"r": resource, "n": number, "d": data, "t": "2024-01-31 00:00:00"},
-                )
+            ]
+        )
         upgrade_database()
         with db.engine.connect() as connection:
             rows = dict(connection.execute(text("SELECT resource, data FROM admin_records")).all())
@@ -165,4 +173,43 @@ def test_admin_records_of_the_earlier_format_are_upgraded_to_cafe24s(sqlite_url,
             )
         assert '"price": "39000.00"' in rows["products"] and '"display": "T"' in rows["products"]
         assert lookups == {"products": None, "orders": "jisoo"}
+        db.engine.dispose()
+
+
+def test_coupons_benefit_amount_becomes_cafe24s_benefit_price(sqlite_url, tmp_path):
+    """a4c1f0e27b65: a stored coupon keeps its amount under Cafe24's name; others unchanged."""
+    import flask_migrate
+
+    app = app_on(sqlite_url, tmp_path)
+    with app.app_context():
+        flask_migrate.upgrade(revision="7d2c4e9a1b30")
+        _insert_records(
+            [
+                (1, "coupons", '{"coupon_name": "c", "benefit_amount": "10.00"}'),
+                (
+                    2,
+                    "coupons",
+                    '{"coupon_name": "d", "benefit_amount": "1.00", "benefit_price": "2.00"}',
+                ),
+                (1, "products", '{"product_name": "p", "benefit_amount": "5.00"}'),
+            ]
+        )
+        upgrade_database()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT resource, record_no, data FROM admin_records"
+                    " ORDER BY resource, record_no"
+                )
+            ).all()
+        data = {(resource, number): json.loads(text_) for resource, number, text_ in rows}
+        assert data[("coupons", 1)] == {"coupon_name": "c", "benefit_price": "10.00"}
+        assert data[("coupons", 2)] == {"coupon_name": "d", "benefit_price": "2.00"}
+        assert data[("products", 1)] == {"product_name": "p", "benefit_amount": "5.00"}
+        flask_migrate.downgrade(revision="7d2c4e9a1b30")
+        with db.engine.connect() as connection:
+            (back,) = connection.execute(
+                text("SELECT data FROM admin_records WHERE resource = 'coupons' AND record_no = 1")
+            ).one()
+        assert json.loads(back) == {"coupon_name": "c", "benefit_amount": "10.00"}
         db.engine.dispose()

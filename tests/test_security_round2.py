@@ -62,7 +62,7 @@ def _record_count(app) -> int:
         ("products", '{"product_name": "p", "price": 1e400}', "price"),
         ("products", '{"product_name": "p", "price": 1, "supply_price": 1e16}', "supply_price"),
         ("suppliers", f'{{"supplier_name": "s", "commission": {HUGE}}}', "commission"),
-        ("coupons", f'{{"coupon_name": "c", "benefit_amount": {HUGE}}}', "benefit_amount"),
+        ("coupons", f'{{"coupon_name": "c", "benefit_price": {HUGE}}}', "benefit_price"),
         ("categories", f'{{"category_name": "c", "display_order": {HUGE}}}', "display_order"),
         ("categories", '{"category_name": "c", "display_order": 1e400}', "display_order"),
         ("categories", '{"category_name": "c", "display_order": 2147483648}', "display_order"),

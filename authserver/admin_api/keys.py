@@ -5,6 +5,8 @@ column), and the keys Cafe24 uses are derived from it, so a lookup by key stays 
 query and no second, mutable copy of the key can disagree with the row:
 
 - ``NUMBERED``: the number itself (``product_no``, ``skin_no``);
+- ``NUMBER_TEXT``: the number as a JSON string (``script_no`` ``"1"``, ``coupon_no``), the
+  type Cafe24 gives these keys; a path names the record by the same digits;
 - ``CODE``: a letter and the number in 7 base-36 digits, as Cafe24's codes look
   (``brand_code`` ``B000000A`` is brand 10);
 - ``ORDER_ID``: ``YYYYMMDD-NNNNNNN``, the order's creation day in the mall's zone
@@ -22,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from authserver.admin_api.resources import CODE, LOOKUP, ORDER_ID, Resource
+from authserver.admin_api.resources import CODE, LOOKUP, NUMBER_TEXT, ORDER_ID, Resource
 from authserver.admin_api.wire import MAX_INT
 
 _DIGITS36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -56,6 +58,8 @@ def write(
     if kind == ORDER_ID:
         local = created.replace(tzinfo=UTC).astimezone(zone)
         return f"{local:%Y%m%d}-{record_no:07d}"
+    if kind == NUMBER_TEXT:
+        return str(record_no)
     return record_no
 
 

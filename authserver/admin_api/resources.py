@@ -13,6 +13,7 @@ turns a request object into the data to store, or names the first bad field.
 from __future__ import annotations
 
 from authserver import scopes
+from authserver.admin_api.property_lists import COUPON_FIELDS
 from authserver.admin_api.schema import (
     ALL_ACTIONS,
     APP_OBJECT,
@@ -21,6 +22,7 @@ from authserver.admin_api.schema import (
     EMBEDDED,
     LIST_ACTIONS,
     LOOKUP,
+    NUMBER_TEXT,
     NUMBERED,
     ORDER_ID,
     READ_ACTIONS,
@@ -55,8 +57,8 @@ __all__ = [
     "DATETIME", "FLAG", "INT", "INT_LIST", "ITEMS", "LIST", "MAX_INT", "MAX_NUMBER", "MONEY",
     "NUMBER", "OBJECT", "STR", "STR_LIST", "TEXT", "Field", "Filter", "Invalid", "Resource",
     "RESOURCES", "product_refs", "validate", "ALL_ACTIONS", "APP_OBJECT", "CODE", "COLLECTION",
-    "LIST_ACTIONS", "LOOKUP", "NUMBERED", "ORDER_ID", "REPORT", "SINGLETON", "EMBEDDED",
-    "READ_ACTIONS", "Refused",
+    "LIST_ACTIONS", "LOOKUP", "NUMBER_TEXT", "NUMBERED", "ORDER_ID", "REPORT", "SINGLETON",
+    "EMBEDDED", "READ_ACTIONS", "Refused",
 ]  # fmt: skip
 
 F = Field
@@ -372,7 +374,10 @@ RESOURCES: dict[str, Resource] = {
                 F("title"),
             ),
             key_name="queue_code",
+            key_kind=CODE,
+            code_prefix="Q",  # Cafe24's queue codes begin with Q
             actions=frozenset({"create"}),
+            create_answer=frozenset({"queue_code"}),
             one_of_required=("recipients", "member_id", "group_no"),
         ),
         Resource(
@@ -398,29 +403,9 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "coupons",
             "coupon",
-            fields=(
-                F("coupon_name", required=True),
-                F("coupon_type"),
-                F("coupon_description", TEXT),
-                F("benefit_type"),
-                F("benefit_amount", MONEY),
-                F("benefit_price", MONEY),
-                F("benefit_percentage", NUMBER),
-                F("benefit_percentage_round_unit", NUMBER),
-                F("benefit_percentage_max_price", MONEY),
-                F("issue_type"),
-                F("issue_sub_type"),
-                F("available_period_type"),
-                F("available_begin_datetime", DATETIME),
-                F("available_end_datetime", DATETIME),
-                F("available_site", STR_LIST),
-                F("available_scope"),
-                F("available_price_type"),
-                F("available_min_price", MONEY),
-                F("available_coupon_count_by_order", INT),
-                F("deleted", FLAG),
-                F("issue_reserved", FLAG),
-            ),
+            fields=COUPON_FIELDS,
+            key_name="coupon_no",
+            key_kind=NUMBER_TEXT,
             actions=frozenset({"list", "count", "create", "update"}),
             filters=(
                 *_COMMON,

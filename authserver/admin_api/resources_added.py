@@ -7,10 +7,12 @@ filters and bounds. How each behaves is in docs/admin-api.md ("Resources Cafe24 
 
 from __future__ import annotations
 
+from authserver.admin_api.property_lists import CUSTOMERSPRIVACY_FIELDS
 from authserver.admin_api.resources import _COMMON, _CREATED, _UPDATED
 from authserver.admin_api.schema import (
     EMBEDDED,
     LOOKUP,
+    NUMBER_TEXT,
     READ_ACTIONS,
     REPORT,
     Filter,
@@ -48,6 +50,7 @@ ADDED: tuple[Resource, ...] = (
         ),
         per_app=True,
         key_name="script_no",
+        key_kind=NUMBER_TEXT,
         filters=(
             *_COMMON,
             Filter("script_no", "numbers"),
@@ -59,28 +62,13 @@ ADDED: tuple[Resource, ...] = (
     Resource(
         "customersprivacy",
         "customersprivacy",
-        fields=(
-            F("member_id", read_only=True),
-            F("name"),
-            F("name_english"),
-            F("phone"),
-            F("cellphone"),
-            F("email"),
-            F("sms", FLAG),
-            F("news_mail", FLAG),
-            F("thirdparty_agree", FLAG),
-            F("birthday"),
-            F("gender"),
-            F("zipcode"),
-            F("address1"),
-            F("address2"),
-            F("group_no", INT),
-        ),
+        fields=CUSTOMERSPRIVACY_FIELDS,
         key_name="member_id",
         key_kind=LOOKUP,
         lookup="member_id",
         actions=frozenset({"list", "count", "get", "update"}),
         stored_as="customers",
+        dates=("created_date",),  # Cafe24 shows no updated_date of a customer
         filters=(
             *_COMMON,
             Filter("member_id", "lookup"),

@@ -21,6 +21,8 @@ EMBEDDED = "embedded"
 
 #: How an item is named in its path and its answers (``Resource.key_kind``).
 NUMBERED = "numbered"  # the record number itself: product_no, skin_no, ...
+#: The record number written as a JSON string, as Cafe24 types script_no and coupon_no.
+NUMBER_TEXT = "number_text"
 CODE = "code"  # a letter and 7 base-36 digits of the number: brand_code B0000001
 ORDER_ID = "order_id"  # YYYYMMDD-NNNNNNN: the creation day in the mall's zone and the number
 LOOKUP = "lookup"  # a field of the record, kept in the indexed ``lookup`` column: member_id
@@ -101,6 +103,8 @@ class Resource:
     one_of_required: tuple[str, ...] = ()
     #: Cafe24 answers the list with ``links`` to the previous and next pages (orders).
     links: bool = False
+    #: The only keys of a create's answer when Cafe24 shows no more (sms: ``queue_code``).
+    create_answer: frozenset[str] | None = None
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     by_filter: Mapping[str, Filter] = field(init=False, repr=False, compare=False)
 
@@ -131,7 +135,8 @@ class Resource:
 def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any]:
     """The fields to store from a request object; every required one unless ``partial``.
 
-    Unknown and server-assigned fields are refused by name rather than dropped silently;
+    Unknown and server-assigned fields are refused by name rather than dropped silently; a
+    create stores Cafe24's default of each field it leaves unset (``Field.default``);
     ``shop_no`` (Cafe24's examples repeat it inside ``request``) is accepted when it is 1.
     """
     if not isinstance(values, dict):
@@ -154,7 +159,12 @@ def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any
             raise Invalid(names[0], f"one of {', '.join(names)} is required.")
     elif not values:
         raise Invalid("request", "request must contain at least one field.")
-    return {name: check(resource.by_name[name], value) for name, value in values.items()}
+    data = {name: check(resource.by_name[name], value) for name, value in values.items()}
+    if not partial:
+        for f in resource.fields:
+            if f.default is not None and data.get(f.name) is None:
+                data[f.name] = f.default
+    return data
 
 
 def validate_each(

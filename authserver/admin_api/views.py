@@ -215,7 +215,8 @@ def _create(endpoint: Endpoint, caller: Caller) -> Response:
     data = validate(resource, _request_object(), partial=False)
     nested.check_products(resource, caller.mall_pk, data)
     row = _new_record(endpoint, caller, data)
-    body = {resource.singular: records.to_json(resource, row, action="create")}
+    answer = records.to_json(resource, row, fields=resource.create_answer, action="create")
+    body = {resource.singular: answer}
     return _written(endpoint, caller, body[resource.singular][resource.number_field], body, 201)
 
 

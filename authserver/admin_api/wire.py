@@ -68,6 +68,9 @@ class Field:
     #: The actions whose answer Cafe24 shows without it (``"update"``: a board's PUT answer
     #: has no ``use_report``; ``"get"``: one activity log entry has no ``mode``).
     omitted_in: frozenset[str] = frozenset()
+    #: Cafe24's documented ``DEFAULT``: stored by a create that leaves the field unset (a
+    #: coupon's ``available_scope`` ``"O"``), so answers and filters see it as Cafe24's do.
+    default: str | None = None
 
 
 class Invalid(ValueError):
