@@ -168,12 +168,14 @@ def _moment(name: str, raw: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
         if _DAY.fullmatch(raw):
             return keys.day_bounds(date.fromisoformat(raw), zone)
         moment = datetime.fromisoformat(raw.replace(" ", "T"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        naive = keys.naive_utc(moment)
+        return naive, naive + timedelta(seconds=1)  # dates are kept to the second
     except ValueError:
         raise Invalid(name, f"{name} must be a date (2024-01-31) or a date-time.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    naive = keys.naive_utc(moment)
-    return naive, naive + timedelta(seconds=1)  # dates are kept to the second
+    except OverflowError:  # 0001-01-01 in UTC, the day after 9999-12-31: no datetime holds it
+        raise Invalid(name, f"{name} is out of range.") from None
 
 
 def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
