@@ -195,7 +195,7 @@ def _fields(resource: Resource, raw: str | None) -> frozenset[str] | None:
     if raw is None:
         return None
     names = _values("fields", raw)
-    known = {resource.number_field, "shop_no", "created_date", "updated_date", *resource.by_name}
+    known = {resource.number_field, "shop_no", *resource.dates, *resource.by_name}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise Invalid("fields", f"fields: {unknown[0]} is not a field of {resource.singular}.")
