@@ -18,7 +18,7 @@ import requests
 from authserver.admin_api import SCOPE_MAP, required_scope, resolve
 from authserver.admin_api.resources import COLLECTION, EMBEDDED, RESOURCES, url_path
 from authserver.admin_api.scope_map import ABSENT
-from authserver.openapi import build_document
+from authserver.openapi import build_document, shapes
 from authserver.openapi.computed import ENTRIES
 
 from .admin_api_support import ALL, Api, app_with_scopes, obtain_token, seed
@@ -117,6 +117,28 @@ def test_list_and_count_parameters_come_from_the_resource_table(live_server):
             assert f"{{{parent.number_field}}}" in base
             names = {p["name"] for p in paths[base]["parameters"]}
             assert names == {"mall_id", parent.number_field}
+
+
+def test_bodies_and_records_come_from_the_rows_fields(live_server):
+    """A create body requires the row's required fields; no body offers a field the server sets
+    (``read_only``), every record shows it; a bulk PUT exists where the row declares one."""
+    document = fetch(live_server)
+    components, paths = document["components"]["schemas"], document["paths"]
+    for resource in RESOURCES.values():
+        name = shapes.name(resource)
+        fields = {f.name: f for f in resource.fields}
+        if "create" in resource.actions:
+            body = components[f"{name}Create"]["properties"]["request"]
+            assert set(body["required"]) == {n for n, f in fields.items() if f.required}
+            assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+        if "update" in resource.actions:
+            body = components[f"{name}Update"]["properties"]["request"]
+            assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+        if resource.path not in ENTRIES:
+            assert set(fields) <= set(components[name]["properties"]), resource.path
+        collection = paths.get(f"/malls/{{mall_id}}/api/v2/admin/{url_path(resource)}", {})
+        bulk = collection.get("put", {}).get("operationId", "").startswith("bulk_update")
+        assert bulk == ("update" in resource.bulk), resource.path
 
 
 def records_to_name(app, api: Api, mall_id: str) -> dict[str, object]:
