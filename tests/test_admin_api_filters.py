@@ -103,6 +103,27 @@ def test_a_known_parameter_with_a_bad_value_is_422_naming_it(products, name, val
         assert error["more_info"] == {"field": name}
 
 
+@pytest.mark.parametrize(
+    "path, name, value",
+    [
+        ("products", "created_start_date", "0001-01-01"),  # 0000-12-31 in UTC
+        ("products", "created_end_date", "9999-12-31"),  # its end is 10000-01-01
+        ("products/count", "updated_end_date", "9999-12-31"),
+        ("points", "start_date", "0001-01-01"),
+        ("activitylogs", "end_date", "9999-12-31"),
+    ],
+)
+def test_a_date_no_datetime_can_hold_is_422_not_500(api, path, name, value):
+    """Found by Schemathesis on points (start_date=0001-01-01): a day whose bounds in UTC fall
+    outside the years 1-9999 is a 422 naming the parameter, on every resource's date filter."""
+    period = {"start_date": "2024-01-01", "end_date": "2024-01-31"}
+    params = {**(period if path in ("points", "activitylogs") else {}), name: value}
+    answer = api.get(path, params=params)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["more_info"] == {"field": name}
+    assert "out of range" in answer.json()["error"]["message"]
+
+
 def test_created_date_ranges_are_days_in_the_malls_zone(api, travel):
     """created_start_date/created_end_date: whole days in the mall's zone (+09:00 here)."""
     api.post("products", {"product_name": "Old", "price": "1"})

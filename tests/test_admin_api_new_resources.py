@@ -423,3 +423,17 @@ def test_activitylogs_record_the_apps_writes(api, other, world, live_server):
     assert without.get(f"activitylogs?{DAY}").json()["error"]["more_info"] == {
         "required_scope": "mall.read_store"
     }
+
+
+def test_activitylogs_fields_names_process_date(api):
+    """``fields=`` takes the dates a record shows (an activity log's ``process_date``), not
+    dates it does not have; found describing the lists' ``fields`` in the OpenAPI document."""
+    api.post("products", {"product_name": "Shirt", "price": 1000})
+    (log,) = api.get(f"activitylogs?{DAY}&fields=process_no,process_date").json()["activitylogs"]
+    assert set(log) == {"process_no", "process_date"}
+    assert api.get("activitylogs/1?fields=process_date").json() == {
+        "activitylog": {"process_date": log["process_date"]}
+    }
+    refused = api.get(f"activitylogs?{DAY}&fields=created_date")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["more_info"] == {"field": "fields"}

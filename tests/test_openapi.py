@@ -16,12 +16,12 @@ import pytest
 import requests
 
 from authserver.admin_api import SCOPE_MAP, required_scope, resolve
-from authserver.admin_api.resources import RESOURCES
+from authserver.admin_api.resources import COLLECTION, EMBEDDED, RESOURCES, url_path
 from authserver.admin_api.scope_map import ABSENT
-from authserver.openapi import build_document
-from authserver.openapi.admin import describable
+from authserver.openapi import build_document, shapes
+from authserver.openapi.computed import ENTRIES
 
-from .admin_api_support import ALL, app_with_scopes, obtain_token
+from .admin_api_support import ALL, Api, app_with_scopes, obtain_token, seed
 from .gateway_support import basic
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -31,7 +31,7 @@ from openapi_spec_validator import validate  # noqa: E402
 from schemathesis.checks import not_a_server_error, response_schema_conformance  # noqa: E402
 from schemathesis.generation.modes import GenerationMode  # noqa: E402
 
-#: Examples per operation; the whole fuzz stays well under two minutes per database.
+#: Examples per operation; the whole fuzz takes about three minutes per database.
 MAX_EXAMPLES = int(os.environ.get("AUTHSERVER_FUZZ_EXAMPLES", "25"))
 
 
@@ -52,26 +52,35 @@ def test_served_document_is_the_built_one(live_server):
     assert fetch(live_server) == build_document()
 
 
+def concrete(path: str) -> str:
+    """A path of the document or of ``url_path`` with each ``{parameter}`` as a key: ``1``."""
+    return re.sub(r"\{[a-z_]+\}", "1", path)
+
+
 def test_document_covers_every_admin_api_call_with_its_scope(live_server):
-    """Each described call needs the scope the API enforces; each call the API has is described."""
+    """Each described call needs the scope the API enforces; each call the API answers (every
+    (method, path) of the scope map and the resource table's URLs that resolves to an action of
+    the row, sub-resources included) is described."""
     document = fetch(live_server)
     described = set()
     for path, item in document["paths"].items():
         if "/api/v2/admin/" not in path:
             continue
-        concrete = re.sub(r"\{[a-z_]+\}", "1", path.split("/api/v2/admin/")[1])
+        call = concrete(path.split("/api/v2/admin/")[1])
         for method, operation in item.items():
             if method != "parameters":
-                assert required_scope(method, concrete) == operation["x-required-scope"]
-                described.add((method.upper(), concrete))
-    enforced = {
+                assert required_scope(method, call) == operation["x-required-scope"]
+                described.add((method.upper(), call))
+    answered = {
         (method, path)
         for method, resource in SCOPE_MAP
-        if describable(RESOURCES[resource])
-        for path in (resource, f"{resource}/count", f"{resource}/1")
+        for base in [concrete(url_path(RESOURCES[resource]))]
+        for path in (base, f"{base}/count", f"{base}/1")
         if (endpoint := resolve(method, path)) is not None and endpoint.action != ABSENT
     }
-    assert described == enforced
+    assert described == answered
+    # Every row is in it: the nine added resources (sub-resources, computed answers) too.
+    assert {concrete(url_path(r)) for r in RESOURCES.values()} <= {p for _, p in described}
     for name in ("token", "revoke", "introspect", "metadata"):
         assert any(
             op.get("operationId") == name for item in document["paths"].values()
@@ -80,27 +89,91 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
 
 
 def test_list_and_count_parameters_come_from_the_resource_table(live_server):
-    """Each described list takes its row's bounds, filters, ``fields`` and ``embed``; each count
-    the same filters and a 422 for a bad value (authserver/openapi/parameters.py)."""
+    """Each list takes its row's filters (the required ones marked so) and, unless it is a
+    parent's embedded list, its bounds; a list or read of stored records ``fields`` and
+    ``embed``; each count the same filters and a 422 for a bad value; a sub-resource's path
+    names its parent's key (authserver/openapi/parameters.py)."""
     paths = fetch(live_server)["paths"]
     for resource in RESOURCES.values():
-        base = f"/malls/{{mall_id}}/api/v2/admin/{resource.path}"
-        declared = {f.name for f in resource.filters}
+        base = f"/malls/{{mall_id}}/api/v2/admin/{url_path(resource)}"
+        declared = {f.name: f.required for f in resource.filters}
+        stored = resource.kind == COLLECTION and resource.path not in ENTRIES
         listing = paths.get(base, {}).get("get")
         if listing is not None and listing["operationId"].startswith("list_"):
             names = {p["name"]: p for p in listing["parameters"]}
-            assert names["limit"]["schema"]["maximum"] == resource.max_limit
-            assert declared | {"limit", "offset", "fields"} <= set(names), resource.path
-            assert ("embed" in names) == bool(resource.embeds), resource.path
+            assert {name: names[name]["required"] for name in declared} == declared
+            assert ("limit" in names) == (resource.kind != EMBEDDED), resource.path
+            if "limit" in names:
+                assert names["limit"]["schema"]["maximum"] == resource.max_limit
+                assert names["offset"]["schema"]["maximum"] == resource.max_offset
+            assert ("fields" in names) == stored, resource.path
+            assert ("embed" in names) == bool(stored and resource.embeds), resource.path
         counting = paths.get(f"{base}/count", {}).get("get")
         if counting is not None:
-            assert {p["name"] for p in counting["parameters"]} == declared, resource.path
+            assert {p["name"] for p in counting["parameters"]} == set(declared), resource.path
             assert "422" in counting["responses"]
+        if resource.parent is not None:
+            parent = RESOURCES[resource.parent]
+            assert f"{{{parent.number_field}}}" in base
+            names = {p["name"] for p in paths[base]["parameters"]}
+            assert names == {"mall_id", parent.number_field}
+
+
+def test_bodies_and_records_come_from_the_rows_fields(live_server):
+    """A create body requires the row's required fields; no body offers a field the server sets
+    (``read_only``), every record shows it; a bulk PUT exists where the row declares one."""
+    document = fetch(live_server)
+    components, paths = document["components"]["schemas"], document["paths"]
+    for resource in RESOURCES.values():
+        name = shapes.name(resource)
+        fields = {f.name: f for f in resource.fields}
+        if "create" in resource.actions:
+            body = components[f"{name}Create"]["properties"]["request"]
+            assert set(body["required"]) == {n for n, f in fields.items() if f.required}
+            assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+        if "update" in resource.actions:
+            body = components[f"{name}Update"]["properties"]["request"]
+            assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+        if resource.path not in ENTRIES:
+            assert set(fields) <= set(components[name]["properties"]), resource.path
+        collection = paths.get(f"/malls/{{mall_id}}/api/v2/admin/{url_path(resource)}", {})
+        bulk = collection.get("put", {}).get("operationId", "").startswith("bulk_update")
+        assert bulk == ("update" in resource.bulk), resource.path
+
+
+def records_to_name(app, api: Api, mall_id: str) -> dict[str, object]:
+    """One record of each resource the fuzz names by key, by the name of its path parameter:
+    so a sub-resource's operations reach its parent's children, not only the parent's 404."""
+    assert api.post("products", {"product_name": "Fuzzed", "price": 1000}).status_code == 201
+    order = {"member_id": "fuzzer", "items": [{"product_no": 1, "quantity": 1}]}
+    seed(app, mall_id, "orders", order)
+    seed(app, mall_id, "boards", {"board_name": "Notice"})
+    seed(app, mall_id, "customers", {"member_id": "fuzzer"})
+    seed(app, mall_id, "customergroups", {"group_name": "Gold"})
+    article = {"writer": "Fuzz", "title": "Hi", "content": "Hello", "client_ip": "127.0.0.1"}
+    assert api.post("boards/1/articles", article).status_code == 201
+    tag = {"src": "https://app.example/a.js", "display_location": ["all"]}
+    assert api.post("scripttags", tag).status_code == 201
+    order_id = api.get("orders").json()["orders"][0]["order_id"]
+    variant = api.get("products/1/variants").json()["variants"][0]["variant_code"]
+    return {
+        "product_no": 1,
+        "order_id": order_id,
+        "order_item_code": f"{order_id}-01",
+        "variant_code": variant,
+        "board_no": 1,
+        "article_no": 1,
+        "member_id": "fuzzer",
+        "group_no": 1,
+        "script_no": 1,
+        "process_no": 1,
+    }
 
 
 @pytest.fixture
 def fuzz_target(app, live_server, world, gateway, configure):
-    """The live server, a token holding every scope, and the credentials for each surface."""
+    """The live server, a token holding every scope, the credentials for each surface, and a
+    record of each resource the fuzz names by key."""
     configure(AUTHSERVER_API_BUCKET_SIZE=1_000_000)  # fuzz the API, not only its limit
     client = app_with_scopes(app, world, ALL, name="Fuzz App")
     token = obtain_token(live_server, world.mall_id, client)["access_token"]
@@ -110,12 +183,18 @@ def fuzz_target(app, live_server, world, gateway, configure):
         "bearer": f"Bearer {token}",
         "app": basic(client.client_id, client.client_secret),
         "gateway": basic(*gateway),
+        "keys": records_to_name(app, Api(live_server, world.mall_id, token), world.mall_id),
     }
 
 
 #: The document the server serves (``test_served_document_is_the_built_one``), loaded once.
 schema = schemathesis.openapi.from_dict(build_document())
-OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+#: Sub-resources (a key followed by more path) first, so their parents exist while they are
+#: fuzzed: a fuzzed DELETE of a parent may remove it.
+OPERATIONS = sorted(
+    (result.ok() for result in schema.get_all_operations()),
+    key=lambda operation: "}/" not in operation.path.split("/api/v2/admin/")[-1],
+)
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
@@ -127,10 +206,26 @@ def credential_for(path: str, target: dict) -> str:
     return target["app"]
 
 
+def name_records(operation, case, target: dict, real_item: bool) -> None:
+    """The mall is the fuzz's; a parent's key names the seeded parent; an item's key names a
+    seeded record when ``real_item`` (never for a DELETE, which would remove it)."""
+    parameters = case.path_parameters or {}
+    if "mall_id" in parameters:
+        parameters["mall_id"] = target["mall_id"]
+    names = re.findall(r"\{([a-z_]+)\}", operation.path)
+    item = names[-1] if operation.path.endswith("}") else None
+    for name in names:
+        if name == "mall_id" or name not in target["keys"]:
+            continue
+        if name != item or (real_item and operation.method.upper() != "DELETE"):
+            parameters[name] = target["keys"][name]
+
+
 def fuzz(operation, target: dict, seen: set[int]) -> None:
     """Positive and negative cases of one operation; raises on the first failing check."""
+    cases = st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in MODES))
 
-    @given(st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in MODES)))
+    @given(cases, st.booleans())
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
@@ -138,9 +233,8 @@ def fuzz(operation, target: dict, seen: set[int]) -> None:
         suppress_health_check=list(HealthCheck),
         phases=[Phase.explicit, Phase.generate],
     )
-    def run(case) -> None:
-        if "mall_id" in (case.path_parameters or {}):
-            case.path_parameters["mall_id"] = target["mall_id"]
+    def run(case, real_item: bool) -> None:
+        name_records(operation, case, target, real_item)
         response = case.call_and_validate(
             base_url=target["base_url"],
             headers={"Authorization": credential_for(operation.path, target)},
@@ -161,11 +255,19 @@ def test_fuzz_the_live_server_against_the_document(fuzz_target):
         except Exception as error:  # noqa: BLE001 - every operation's failure is reported
             failures.append(f"{operation.label}: {error}")
     assert not failures, "\n\n".join(failures)
-    # The fuzz reached the real logic, not only the refusals: the token worked everywhere.
+    # The fuzz reached the real logic, not only the refusals: the token worked everywhere,
+    # every list and count answered, sub-resources' included, and so did every read of a
+    # record the fuzz names.
     print({label: sorted(codes) for label, codes in statuses.items()})
     admin = {label: codes for label, codes in statuses.items() if "/api/v2/admin/" in label}
     assert all(codes - {401, 429} for codes in admin.values()), admin
-    lists = [label for label in admin if label.startswith("GET") and "{" not in label]
-    assert all(200 in admin[label] for label in lists), admin
+    named = set(fuzz_target["keys"]) | {"mall_id"}
+    reads = [
+        label
+        for label in admin
+        if label.startswith("GET") and set(re.findall(r"\{([a-z_]+)\}", label)) <= named
+    ]
+    assert [label for label in reads if 200 not in admin[label]] == [], admin
+    assert any(label.endswith("/variants/{variant_code}") for label in reads)
     assert any(201 in codes for codes in admin.values()), admin
     assert 200 in statuses["GET /.well-known/oauth-authorization-server/malls/{mall_id}"]

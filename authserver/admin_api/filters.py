@@ -168,12 +168,14 @@ def _moment(name: str, raw: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
         if _DAY.fullmatch(raw):
             return keys.day_bounds(date.fromisoformat(raw), zone)
         moment = datetime.fromisoformat(raw.replace(" ", "T"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        naive = keys.naive_utc(moment)
+        return naive, naive + timedelta(seconds=1)  # dates are kept to the second
     except ValueError:
         raise Invalid(name, f"{name} must be a date (2024-01-31) or a date-time.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    naive = keys.naive_utc(moment)
-    return naive, naive + timedelta(seconds=1)  # dates are kept to the second
+    except OverflowError:  # 0001-01-01 in UTC, the day after 9999-12-31: no datetime holds it
+        raise Invalid(name, f"{name} is out of range.") from None
 
 
 def _int_arg(args: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
@@ -193,7 +195,7 @@ def _fields(resource: Resource, raw: str | None) -> frozenset[str] | None:
     if raw is None:
         return None
     names = _values("fields", raw)
-    known = {resource.number_field, "shop_no", "created_date", "updated_date", *resource.by_name}
+    known = {resource.number_field, "shop_no", *resource.dates, *resource.by_name}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise Invalid("fields", f"fields: {unknown[0]} is not a field of {resource.singular}.")

@@ -1,17 +1,20 @@
-"""The Admin API's list and count query parameters in the OpenAPI document, from the table.
+"""The Admin API's path and query parameters in the OpenAPI document, from the resource table.
 
 Each list and count takes the filters its row in ``admin_api.resources.RESOURCES`` declares
-(``Resource.filters``: a name and a kind of ``admin_api.filters.KINDS``); each list also takes
-``fields`` (the row's field names) and ``embed`` (the row's embedded sub-resources, if any).
-The schemas follow what ``admin_api.filters`` accepts, so the document cannot offer a filter
-the server does not run, nor miss one it does.
+(``Resource.filters``: a name, a kind of ``admin_api.filters.KINDS``, whether Cafe24 requires
+it); a list also takes ``limit``/``offset`` within the row's bounds, and a list or read of stored
+records ``fields`` (the row's field names, key and dates) and ``embed`` (its embedded fields, if
+any). A sub-resource's path names its parent's key. The schemas follow what
+``admin_api.filters`` and ``admin_api.keys`` accept, so the document cannot offer a parameter the
+server does not read, nor miss one it does.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from authserver.admin_api.resources import MAX_INT, Resource
+from authserver.admin_api.resources import MAX_INT, RESOURCES, Resource
+from authserver.openapi import shapes
 
 #: A comma-separated list of up to 100 values (Cafe24: ",(콤마)로 여러 건을 검색할 수 있다").
 _LIST = r"^[^,]{1,255}(,[^,]{1,255}){0,99}$"
@@ -33,6 +36,7 @@ def filter_parameters(resource: Resource) -> list[dict[str, Any]]:
         {
             "name": item.name,
             "in": "query",
+            "required": item.required,
             "schema": dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST})),
             "x-filter-kind": item.kind,
         }
@@ -40,18 +44,34 @@ def filter_parameters(resource: Resource) -> list[dict[str, Any]]:
     ]
 
 
-def list_parameters(resource: Resource) -> list[dict[str, Any]]:
-    """The filters, then ``fields`` (any of the row's field names) and ``embed`` if it has any."""
-    names = "|".join(sorted({resource.number_field, "shop_no", *resource.by_name}))
-    parameters = filter_parameters(resource)
-    parameters.append(
+def page_parameters(resource: Resource) -> list[dict[str, Any]]:
+    """``limit`` and ``offset`` with the resource's own bounds (``Resource.max_limit``...)."""
+    return [
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": resource.max_limit},
+            "description": f"Default {resource.default_limit}",
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 0, "maximum": resource.max_offset},
+        },
+    ]
+
+
+def read_parameters(resource: Resource) -> list[dict[str, Any]]:
+    """``fields`` (any of the keys a record shows) and ``embed`` if the row has embedded fields."""
+    names = "|".join(sorted({resource.number_field, "shop_no", *resource.dates, *resource.by_name}))
+    parameters: list[dict[str, Any]] = [
         {
             "name": "fields",
             "in": "query",
             "schema": {"type": "string", "pattern": f"^({names})(,({names}))*$"},
             "description": "Comma-separated keys each record keeps",
         }
-    )
+    ]
     if resource.embeds:
         parameters.append(
             {
@@ -62,3 +82,10 @@ def list_parameters(resource: Resource) -> list[dict[str, Any]]:
             }
         )
     return parameters
+
+
+def parent_parameters(resource: Resource) -> list[dict[str, Any]]:
+    """A sub-resource's parent key in its path (``orders/{order_id}/items``); none otherwise."""
+    if resource.parent is None:
+        return []
+    return [shapes.key_parameter(RESOURCES[resource.parent])]
