@@ -63,12 +63,30 @@ def _record(resource: Resource) -> dict[str, Any]:
     }
 
 
-def _whole(resource: Resource) -> dict[str, Any]:
-    """A record with every key it always has: what a read without ``fields`` and a write answer."""
+def _whole(resource: Resource, action: str = "get") -> dict[str, Any]:
+    """A record with every key it always has in the answer to ``action``: what a read without
+    ``fields`` and a write answer."""
     name = shapes.name(resource)
     if resource.path in ENTRIES or resource.kind in (SINGLETON, APP_OBJECT):
         return _ref(name)
-    return {"allOf": [_ref(name), {"required": shapes.record(resource)[1]}]}
+    return {"allOf": [_ref(name), {"required": shapes.record(resource, action)[1]}]}
+
+
+def _created(resource: Resource) -> dict[str, Any]:
+    """A create's answer: the whole record, or the keys Cafe24 answers alone (sms's
+    ``queue_code``, ``Resource.create_answer``); a computed resource's echo (``points``)."""
+    name = shapes.name(resource)
+    if resource.path in ENTRIES:
+        return _ref(f"{name}Created")
+    if resource.create_answer is None:
+        return _whole(resource, "create")
+    shown = sorted(resource.create_answer)
+    properties = shapes.record(resource, "create")[0]
+    return {
+        "type": "object",
+        "required": shown,
+        "properties": {key: properties[key] for key in shown},
+    }
 
 
 def schemas() -> dict[str, Any]:
@@ -221,14 +239,19 @@ def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
                 query += parameters.read_parameters(resource)
             listed = _keyed(resource.key, _ref(name) if stored else _whole(resource), many=True)
             operations["get"] = _operation(resource, "GET", "list", "200", listed, parameters=query)
-        if "create" in actions:
-            created = _ref(f"{name}Created") if resource.path in ENTRIES else _whole(resource)
+        if "create" in resource.bulk:  # one ``request`` or several; a list answers either
+            body = {"oneOf": [_ref(f"{name}Create"), shapes.bulk_request(resource, "create")]}
+            made = _keyed(resource.key, _created(resource), many=True)
+            operations["post"] = _operation(
+                resource, "POST", "create", "201", made, requestBody=_body(body)
+            )
+        elif "create" in actions:
             operations["post"] = _operation(
                 resource,
                 "POST",
                 "create",
                 "201",
-                _keyed(resource.singular, created),
+                _keyed(resource.singular, _created(resource)),
                 requestBody=_body(_ref(f"{name}Create")),
             )
         if "update" in resource.bulk:
@@ -237,8 +260,8 @@ def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
                 "PUT",
                 "bulk_update",
                 "200",
-                _keyed(resource.key, _whole(resource), many=True),
-                requestBody=_body(shapes.bulk_request(resource)),
+                _keyed(resource.key, _whole(resource, "update"), many=True),
+                requestBody=_body(shapes.bulk_request(resource, "update")),
             )
     if operations:
         result[base] = {"parameters": at_base, **operations}
@@ -273,7 +296,8 @@ def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
         else:
             by_key["get"] = _operation(resource, "GET", "get", "200", whole)
     if "update" in actions:
-        by_key["put"] = _operation(resource, "PUT", "update", "200", whole, **update)
+        changed = _keyed(resource.singular, _whole(resource, "update"))
+        by_key["put"] = _operation(resource, "PUT", "update", "200", changed, **update)
     if "delete" in actions:
         gone = _keyed(resource.singular, deleted)
         by_key["delete"] = _operation(resource, "DELETE", "delete", "200", gone)

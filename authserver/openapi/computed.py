@@ -85,6 +85,8 @@ _POINTS = _object(
         "shop_no": {"const": 1},
         "case": {"type": "string"},
         "member_id": {"type": "string"},
+        "email": _nullable({"type": "string"}),
+        "group_name": _nullable({"type": "string"}),
         "available_points_increase": _nullable(MONEY_TEXT),
         "available_points_decrease": _nullable(MONEY_TEXT),
         "available_points_total": MONEY_TEXT,
@@ -92,6 +94,8 @@ _POINTS = _object(
         "order_date": _nullable({"type": "string"}),
         "issue_date": {"type": "string", "format": "date-time"},
         "available_date": _nullable({"type": "string"}),
+        "admin_id": _nullable({"type": "string"}),
+        "admin_name": _nullable({"type": "string"}),
         "order_id": _nullable({"type": "string"}),
         "reason": _nullable({"type": "string"}),
     }

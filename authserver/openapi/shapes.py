@@ -118,13 +118,21 @@ def key_parameter(resource: Resource) -> dict[str, Any]:
     return {"name": resource.number_field, "in": "path", "required": True, "schema": schema}
 
 
-def record(resource: Resource) -> tuple[dict[str, Any], list[str]]:
-    """The properties of a record as answered, and the keys a whole one has (``fields=`` may
-    narrow it; an embedded field appears with ``embed=`` only)."""
+def record(resource: Resource, action: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The properties of a record as answered to ``action`` (any action: ``None``), and the
+    keys a whole one has (``fields=`` may narrow it; an embedded field appears with ``embed=``
+    only; a field Cafe24 leaves out of that action's answer, ``Field.omitted_in``, is not)."""
     key = resource.number_field
-    properties: dict[str, Any] = {"shop_no": {"const": 1}, key: key_schema(resource)}
+    properties: dict[str, Any] = {"shop_no": {"const": 1}} if resource.with_shop_no else {}
+    properties[key] = key_schema(resource)
     # The key is always written, even where it is also a field (customersprivacy's member_id).
-    properties.update({f.name: _answered(resource, f) for f in resource.fields if f.name != key})
+    properties.update(
+        {
+            f.name: _answered(resource, f)
+            for f in resource.fields
+            if f.name != key and action not in f.omitted_in
+        }
+    )
     if resource.kind == EMBEDDED:
         parent = RESOURCES[resource.parent or ""]
         properties[parent.number_field] = key_schema(parent)
@@ -171,23 +179,26 @@ def request(resource: Resource, *, partial: bool) -> dict[str, Any]:
     }
 
 
-def bulk_request(resource: Resource) -> dict[str, Any]:
-    """Cafe24's bulk form: ``{"shop_no": 1, "requests": [{<key>: ..., <fields>...}]}``."""
-    fields = {f.name: field_schema(f, nullable=True, request=True) for f in writable(resource)}
-    one = {
-        "type": "object",
-        "required": [resource.number_field],
-        "additionalProperties": False,
-        "minProperties": 2,
-        "properties": {resource.number_field: key_schema(resource), **fields},
-    }
+def bulk_request(resource: Resource, action: str) -> dict[str, Any]:
+    """Cafe24's bulk form ``{"shop_no": 1, "requests": [...]}`` (``Resource.bulk``): each
+    update names its record by key and changes at least one field; each create is a whole
+    record's fields, as one ``request`` would be."""
+    if action == "update":
+        fields = {f.name: field_schema(f, nullable=True, request=True) for f in writable(resource)}
+        one = {
+            "type": "object",
+            "required": [resource.number_field],
+            "additionalProperties": False,
+            "minProperties": 2,
+            "properties": {resource.number_field: key_schema(resource), **fields},
+        }
+    else:
+        one = request(resource, partial=False)["properties"]["request"]
+    many = {"type": "array", "minItems": 1, "maxItems": resource.max_requests, "items": one}
     return {
         "type": "object",
         "required": ["requests"],
-        "properties": {
-            "shop_no": {"const": 1},
-            "requests": {"type": "array", "minItems": 1, "maxItems": 100, "items": one},
-        },
+        "properties": {"shop_no": {"const": 1}, "requests": many},
     }
 
 
