@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from authserver.admin_api import SCOPE_MAP, required_scope, resolve
-from authserver.admin_api.resources import COLLECTION, EMBEDDED, RESOURCES, url_path
+from authserver.admin_api.resources import COLLECTION, EMBEDDED, INT, RESOURCES, url_path
 from authserver.admin_api.scope_map import ABSENT
 from authserver.openapi import build_document, shapes
 from authserver.openapi.computed import ENTRIES
@@ -131,6 +131,13 @@ def test_bodies_and_records_come_from_the_rows_fields(live_server):
             body = components[f"{name}Create"]["properties"]["request"]
             assert set(body["required"]) == {n for n, f in fields.items() if f.required}
             assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+            for field_name, schema in body["properties"].items():
+                # The values and the least integer the server accepts (wire.check) are written.
+                field, inner = fields[field_name], schema.get("oneOf", [schema])[0]
+                if field.choices:
+                    assert inner["enum"] == list(field.choices), (resource.path, field_name)
+                if field.type == INT:
+                    assert inner["minimum"] == field.least, (resource.path, field_name)
         if "update" in resource.actions:
             body = components[f"{name}Update"]["properties"]["request"]
             assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}

@@ -28,7 +28,6 @@ from authserver.models.base import utcnow
 
 #: Cafe24: at most 1,000,000 points in one increase or decrease.
 MAX_POINTS = Decimal(1_000_000)
-POINT_TYPES = ("increase", "decrease")
 #: Cafe24's ``case`` for points given through the API ("AM : API 를 통한 적립금").
 API_CASE = "AM"
 _ACTIONS_DONE = {
@@ -95,8 +94,6 @@ def create_points(mall_pk: int, body: Any, granted_by: tuple[str, str | None]) -
     resource = RESOURCES["points"]
     data = validate(resource, body, partial=False)
     data["admin_id"], data["admin_name"] = granted_by
-    if data["type"] not in POINT_TYPES:
-        raise Invalid("type", "type must be increase or decrease.")
     amount = Decimal(str(data["amount"]))
     if amount > MAX_POINTS:
         raise Invalid("amount", f"amount must be at most {MAX_POINTS}.")

@@ -220,7 +220,7 @@ RESOURCES: dict[str, Resource] = {
             fields=(
                 F("member_id", required=True),
                 F("product_no", INT, required=True, ref="products"),
-                F("quantity", INT, required=True),
+                F("quantity", INT, required=True, minimum=1),
                 F("variant_code"),
                 F("product_price", MONEY),
                 F("option_price", MONEY),

@@ -30,6 +30,8 @@ from authserver.admin_api.wire import (
 )
 
 F = Field
+#: What a points entry does to the member's balance (points.md, ``type``).
+POINT_TYPES = ("increase", "decrease")
 #: Cafe24's required period of activity logs and points (``start_date``, ``end_date``).
 _PERIOD = (
     Filter("start_date", "date_from", "created_date", required=True),
@@ -110,7 +112,7 @@ ADDED: tuple[Resource, ...] = (
             F("member_id", required=True),
             F("order_id"),
             F("amount", MONEY, required=True),
-            F("type", required=True),
+            F("type", required=True, choices=POINT_TYPES),
             F("reason"),
             # Who granted them: the app (its client_id and name) or the demo's operator.
             F("admin_id", read_only=True),
@@ -178,7 +180,7 @@ ADDED: tuple[Resource, ...] = (
         EMBEDDED,
         fields=(
             F("product_no", INT, required=True, ref="products"),
-            F("quantity", INT, required=True),
+            F("quantity", INT, required=True, minimum=1),
             F("order_status"),
             F("claim_type"),
             F("claim_status"),

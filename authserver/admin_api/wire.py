@@ -71,6 +71,16 @@ class Field:
     #: Cafe24's documented ``DEFAULT``: stored by a create that leaves the field unset (a
     #: coupon's ``available_scope`` ``"O"``), so answers and filters see it as Cafe24's do.
     default: str | None = None
+    #: The only values a text field takes (a point's ``type``: ``increase`` or ``decrease``).
+    choices: tuple[str, ...] = ()
+    #: The least an integer field takes when it is not 0 (an order item's ``quantity``: 1);
+    #: a ``ref`` is at least 1 anyway.
+    minimum: int | None = None
+
+    @property
+    def least(self) -> int:
+        """The smallest integer the field accepts."""
+        return self.minimum if self.minimum is not None else 1 if self.ref else 0
 
 
 class Invalid(ValueError):
@@ -90,9 +100,12 @@ def check(f: Field, value: Any) -> Any:
         return None
     kind = f.type
     if kind in (STR, TEXT):
-        return string(f.name, value, _MAX_LENGTH[kind])
+        text = string(f.name, value, _MAX_LENGTH[kind])
+        if f.choices and text not in f.choices:
+            raise Invalid(f.name, f"{f.name} must be one of {', '.join(f.choices)}.")
+        return text
     if kind == INT:
-        return integer(f.name, value, minimum=1 if f.ref else 0)
+        return integer(f.name, value, minimum=f.least)
     if kind == FLAG:
         return flag(f.name, value)
     if kind == MONEY:

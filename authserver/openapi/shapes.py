@@ -91,8 +91,10 @@ def name(resource: Resource) -> str:
 
 def field_schema(f: Field, *, nullable: bool, request: bool = False) -> dict[str, Any]:
     schema = dict((request and _REQUEST_TYPES.get(f.type)) or _TYPES[f.type])
-    if f.ref:
-        schema["minimum"] = 1
+    if f.type == INT:
+        schema["minimum"] = f.least
+    if f.choices:
+        schema["enum"] = list(f.choices)
     if nullable:
         schema = {"oneOf": [schema, {"type": "null"}]}
     return schema
