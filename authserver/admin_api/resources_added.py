@@ -232,6 +232,8 @@ ADDED: tuple[Resource, ...] = (
             Filter("member_id", "in"),
             Filter("reply_status", "in"),
             Filter("product_no", "int"),
+            Filter("is_notice", "flag", "notice"),
+            Filter("is_display", "flag", "display"),
             Filter("start_date", "date_from", "created_date"),
             Filter("end_date", "date_to", "created_date"),
         ),
