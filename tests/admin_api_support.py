@@ -96,3 +96,17 @@ def count_of(api: Api, path: str, **params) -> int:
     answer = api.get(f"{path}/count", params=params)
     assert answer.status_code == 200, answer.text
     return answer.json()["count"]
+
+
+def travelling_api(app, live_server: str, world: World, configure) -> Api:
+    """An app with every scope on the test mall, in Cafe24's zone, whose token outlives the
+    days a test of date filters travels (the filter tests' ``api``)."""
+    configure(
+        AUTHSERVER_API_BUCKET_SIZE=10_000,
+        AUTHSERVER_TIMEZONE="Asia/Seoul",
+        AUTHSERVER_ACCESS_TOKEN_TTL=30 * 86400,
+    )
+    client = app_with_scopes(app, world, ALL)
+    return Api(
+        live_server, world.mall_id, obtain_token(live_server, world.mall_id, client)["access_token"]
+    )

@@ -16,27 +16,17 @@ from authserver.extensions import db
 from authserver.models import Mall
 
 from .admin_api_support import (
-    ALL,
     Api,
-    app_with_scopes,
     count_of,
     numbers_of,
-    obtain_token,
     seed,
+    travelling_api,
 )
 
 
 @pytest.fixture
 def api(app, live_server, world, configure) -> Api:
-    # Tokens that outlive the days the date-range tests travel.
-    configure(
-        AUTHSERVER_API_BUCKET_SIZE=10_000,
-        AUTHSERVER_TIMEZONE="Asia/Seoul",
-        AUTHSERVER_ACCESS_TOKEN_TTL=30 * 86400,
-    )
-    client = app_with_scopes(app, world, ALL)
-    token = obtain_token(live_server, world.mall_id, client)
-    return Api(live_server, world.mall_id, token["access_token"])
+    return travelling_api(app, live_server, world, configure)
 
 
 @pytest.fixture

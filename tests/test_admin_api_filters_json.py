@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from .admin_api_support import ALL, Api, app_with_scopes, count_of, numbers_of, obtain_token, seed
+from .admin_api_support import Api, count_of, numbers_of, seed, travelling_api
 
 
 @pytest.fixture
 def api(app, live_server, world, configure) -> Api:
-    # Tokens that outlive the days the sales report's date test travels.
-    configure(
-        AUTHSERVER_API_BUCKET_SIZE=10_000,
-        AUTHSERVER_TIMEZONE="Asia/Seoul",
-        AUTHSERVER_ACCESS_TOKEN_TTL=30 * 86400,
-    )
-    client = app_with_scopes(app, world, ALL)
-    token = obtain_token(live_server, world.mall_id, client)
-    return Api(live_server, world.mall_id, token["access_token"])
+    return travelling_api(app, live_server, world, configure)
 
 
 def _same(api: Api, path: str, params: dict, expected: list) -> None:
@@ -132,23 +124,17 @@ def test_sales_volume_filters_run_on_the_items_in_sql(app, api, world, travel):
     delivery_type; limit and offset page the grouped answer."""
     for name in ("Shirt", "Scarf", "Tote"):
         api.post("products", {"product_name": name, "price": "1"})
-    seed(
-        app,
-        world.mall_id,
-        "orders",
+    orders = [
         {"member_id": "a", "items": [{"product_no": 1, "quantity": 2},
                                      {"product_no": 2, "quantity": 1}],
          "order_from_mobile": "T", "shipping_type": "A"},
-    )  # fmt: skip
-    travel(2 * 86400)
-    seed(
-        app,
-        world.mall_id,
-        "orders",
         {"member_id": "b", "items": [{"product_no": 2, "quantity": 4},
                                      {"product_no": 3, "quantity": 1}],
          "order_from_mobile": "F", "shipping_type": "B"},
-    )  # fmt: skip
+    ]  # fmt: skip
+    for order in orders:  # two days apart
+        seed(app, world.mall_id, "orders", order)
+        travel(2 * 86400)
     later = api.get("orders").json()["orders"][1]["created_date"][:10]
 
     def sales(**params) -> list:

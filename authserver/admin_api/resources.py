@@ -72,6 +72,11 @@ _UPDATED = (
     Filter("updated_start_date", "date_from", "updated_date"),
     Filter("updated_end_date", "date_to", "updated_date"),
 )
+#: Cafe24's ``start_date``/``end_date`` of a record's own date (an order's, an article's).
+_PERIOD = (
+    Filter("start_date", "date_from", "created_date"),
+    Filter("end_date", "date_to", "created_date"),
+)
 # The rows added for issue 18 (point 5) live in their own module, which reads the names above.
 from authserver.admin_api.resources_added import ADDED  # noqa: E402
 
@@ -283,8 +288,7 @@ RESOURCES: dict[str, Resource] = {
                 Filter("order_status", "in"),
                 Filter("buyer_name", "in"),
                 Filter("member_email", "in"),
-                Filter("start_date", "date_from", "created_date"),
-                Filter("end_date", "date_to", "created_date"),
+                *_PERIOD,
                 Filter("date_type", "date_type", choices=ORDER_DATE_TYPES),
                 Filter("paid", "flag"),
                 Filter("canceled", "flag"),
@@ -498,8 +502,7 @@ RESOURCES: dict[str, Resource] = {
             filters=(
                 *_COMMON,
                 Filter("product_no", "numbers", "items[].product_no"),
-                Filter("start_date", "date_from", "created_date"),
-                Filter("end_date", "date_to", "created_date"),
+                *_PERIOD,
                 Filter("mobile", "flag", "order_from_mobile"),
                 Filter("delivery_type", "in", "shipping_type"),
             ),

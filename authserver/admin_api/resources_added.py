@@ -7,7 +7,9 @@ filters and bounds. How each behaves is in docs/admin-api.md ("Resources Cafe24 
 
 from __future__ import annotations
 
-from authserver.admin_api.resources import _COMMON, _CREATED, _UPDATED
+from dataclasses import replace
+
+from authserver.admin_api.resources import _COMMON, _CREATED, _PERIOD, _UPDATED
 from authserver.admin_api.schema import (
     EMBEDDED,
     LOOKUP,
@@ -29,10 +31,7 @@ from authserver.admin_api.wire import (
 
 F = Field
 #: Cafe24's required period of activity logs and points (``start_date``, ``end_date``).
-_PERIOD = (
-    Filter("start_date", "date_from", "created_date", required=True),
-    Filter("end_date", "date_to", "created_date", required=True),
-)
+_REQUIRED_PERIOD = tuple(replace(period, required=True) for period in _PERIOD)
 
 ADDED: tuple[Resource, ...] = (
     Resource(
@@ -132,7 +131,7 @@ ADDED: tuple[Resource, ...] = (
         actions=frozenset({"list", "create"}),
         filters=(
             *_COMMON,
-            *_PERIOD,
+            *_REQUIRED_PERIOD,
             Filter("member_id", "lookup"),
             Filter("order_id", "in"),
         ),
@@ -152,7 +151,7 @@ ADDED: tuple[Resource, ...] = (
         key_name="process_no",
         actions=frozenset({"list", "get"}),
         filters=(
-            *_PERIOD,
+            *_REQUIRED_PERIOD,
             Filter("mode", "in"),
             Filter("type", "in"),
             Filter("manager_id", "in"),
@@ -234,8 +233,7 @@ ADDED: tuple[Resource, ...] = (
             Filter("product_no", "int"),
             Filter("is_notice", "flag", "notice"),
             Filter("is_display", "flag", "display"),
-            Filter("start_date", "date_from", "created_date"),
-            Filter("end_date", "date_to", "created_date"),
+            *_PERIOD,
         ),
         max_offset=8000,
     ),
