@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, select, true
+from sqlalchemy import Select, distinct, func, select, true
 
 from authserver.admin_api import jsonsql, records, wire
 from authserver.admin_api.filters import Query
@@ -77,17 +77,16 @@ def log_entry(mall_pk: int, kind: str, content: str, manager_id: str, manager_ty
 
 
 # -- the sales report ------------------------------------------------------------------------
-def sales_volume(mall_pk: int, query: Query, products: frozenset[int] | None) -> list[dict]:
-    """Per product, in number order, the quantity sold (``total_sales``) and in how many
-    orders (``settle_count``), over the orders meeting the ``query``'s conditions and the
-    items of ``products`` when given, ``query``'s page of it: one SELECT over the items of the
-    mall's orders, grouped."""
+def sales_select(mall_pk: Any, query: Query, products: frozenset[int] | None) -> Select:
+    """The sales report's one SELECT: per product, in number order, the quantity sold and in
+    how many orders, over the items of the mall's orders meeting the ``query``'s conditions
+    (and of ``products`` when given), grouped, ``query``'s page of it."""
     items = jsonsql.elements(AdminRecord.data, "items").table_valued("value").alias("item")
     product_no = jsonsql.number(jsonsql.element_text(items.c.value, "product_no"))
     quantity = jsonsql.number(jsonsql.element_text(items.c.value, "quantity"))
     where = [AdminRecord.mall_pk == mall_pk, AdminRecord.resource == "orders", *query.conditions]
-    where.append(product_no.is_not(None) if products is None else product_no.in_(products))
-    statement = (
+    where.append(product_no.is_not(None) if products is None else product_no.in_(sorted(products)))
+    return (
         select(product_no, func.sum(quantity), func.count(distinct(AdminRecord.id)))
         .select_from(AdminRecord)
         .join(items, true())
@@ -97,6 +96,11 @@ def sales_volume(mall_pk: int, query: Query, products: frozenset[int] | None) ->
         .limit(query.limit)
         .offset(query.offset)
     )
+
+
+def sales_volume(mall_pk: int, query: Query, products: frozenset[int] | None) -> list[dict]:
+    """Cafe24's salesvolume: per product the quantity sold (``total_sales``) and in how many
+    orders (``settle_count``), from :func:`sales_select`."""
     # Cafe24's salesvolume writes shop_no and the counts as strings ("1", "2"), product_no not.
     return [
         {
@@ -105,7 +109,7 @@ def sales_volume(mall_pk: int, query: Query, products: frozenset[int] | None) ->
             "total_sales": str(int(total or 0)),
             "settle_count": str(orders),
         }
-        for number, total, orders in reader().execute(statement)
+        for number, total, orders in reader().execute(sales_select(mall_pk, query, products))
     ]
 
 
