@@ -8,8 +8,8 @@ As at Cafe24, a parameter the resource does not know is ignored; a known one wit
 
 The kinds (``KINDS``) and what they read:
 
-- ``numbers`` (``product_no=1,3``; with a ``field``, that JSON field: the sales report's
-  ``items[].product_no``), ``since`` (``since_product_no=10``), ``codes``
+- ``numbers`` (``product_no=1,3``; with a ``field``, that JSON field, as orders' and the sales
+  report's ``items[].product_no``), ``since`` (``since_product_no=10``), ``codes``
   (``brand_code=B0000001,B0000002``) and ``order_ids``: the record number, the last column of the
   unique index (mall_pk, resource, record_no), so these are index range or point lookups;
 - ``lookup`` (``member_id=a,b``): the ``lookup`` column, indexed (mall_pk, resource, lookup);
