@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import requests
 
 from authserver import scopes
+from authserver.admin_api.resources import RESOURCES
 from authserver.extensions import db
 from authserver.models import Developer
 
@@ -80,3 +81,32 @@ def seed(app, mall_id: str, path: str, *rows: dict) -> None:
         for row in rows:
             create_record(mall.id, resource, None, validate(resource, row, partial=False))
         db.session.commit()
+
+
+def numbers_of(api: Api, path: str, **params) -> list:
+    """The keys of the records a list of ``path`` answers with ``params``."""
+    answer = api.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    key = RESOURCES[path].number_field
+    return [record[key] for record in answer.json()[path.rsplit("/", 1)[-1]]]
+
+
+def count_of(api: Api, path: str, **params) -> int:
+    """The count of ``path`` with ``params``."""
+    answer = api.get(f"{path}/count", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["count"]
+
+
+def travelling_api(app, live_server: str, world: World, configure) -> Api:
+    """An app with every scope on the test mall, in Cafe24's zone, whose token outlives the
+    days a test of date filters travels (the filter tests' ``api``)."""
+    configure(
+        AUTHSERVER_API_BUCKET_SIZE=10_000,
+        AUTHSERVER_TIMEZONE="Asia/Seoul",
+        AUTHSERVER_ACCESS_TOKEN_TTL=30 * 86400,
+    )
+    client = app_with_scopes(app, world, ALL)
+    return Api(
+        live_server, world.mall_id, obtain_token(live_server, world.mall_id, client)["access_token"]
+    )

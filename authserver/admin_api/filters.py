@@ -8,7 +8,8 @@ As at Cafe24, a parameter the resource does not know is ignored; a known one wit
 
 The kinds (``KINDS``) and what they read:
 
-- ``numbers`` (``product_no=1,3``), ``since`` (``since_product_no=10``), ``codes``
+- ``numbers`` (``product_no=1,3``; with a ``field``, that JSON field, as orders' and the sales
+  report's ``items[].product_no``), ``since`` (``since_product_no=10``), ``codes``
   (``brand_code=B0000001,B0000002``) and ``order_ids``: the record number, the last column of the
   unique index (mall_pk, resource, record_no), so these are index range or point lookups;
 - ``lookup`` (``member_id=a,b``): the ``lookup`` column, indexed (mall_pk, resource, lookup);
@@ -16,9 +17,15 @@ The kinds (``KINDS``) and what they read:
   the whole day in the mall's zone) or an ISO date-time; ``created_date``/``updated_date``, the
   first indexed (mall_pk, resource, created_date);
 - ``flag`` (``display=T``), ``in`` (exact values) and ``contains`` (a case-insensitive part of
-  the text, any of the values), ``int``: a JSON field of ``data`` read with SQLAlchemy's JSON
+  the text, any of the values), ``int``, ``min``/``max`` (``price_min=1000``: the field read as a
+  number, at least or at most the amount): a JSON field of ``data`` read with SQLAlchemy's JSON
   operators (``data["display"].as_string()``), evaluated on the rows the (mall_pk, resource)
-  prefix of the indexes selects: no other mall's or resource's rows are read;
+  prefix of the indexes selects: no other mall's or resource's rows are read. A field written
+  ``list[].key`` (``variants[].quantity``) or ``list[]`` (``product_tag[]``) is met when any
+  element of the list meets it (``jsonsql``: the array's elements, in the database);
+- ``date_type`` (orders' ``date_type=order_date``): which date the record's date ranges read;
+  the first of its ``choices`` is the one the ranges declare, any other names a date
+  authserver does not keep, so a range over it matches no record;
 - ``shop``: ``shop_no``; a mall has the one shop 1, so any other number matches nothing.
 
 Comma lists take at most 100 values, as Cafe24's.
@@ -27,22 +34,23 @@ Comma lists take at most 100 values, as Cafe24's.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, true
+from sqlalchemy import and_, false, func, or_, select, true
 
-from authserver.admin_api import keys
+from authserver.admin_api import jsonsql, keys
 from authserver.admin_api.records import AdminRecord
 from authserver.admin_api.resources import RESOURCES, Filter, Resource
 from authserver.admin_api.schema import DEFAULT_LIMIT
-from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid
+from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid, money
 
 KINDS = frozenset(
     {"numbers", "since", "codes", "order_ids", "lookup", "date_from", "date_to", "flag", "in"}
-    | {"contains", "int", "shop"}
+    | {"contains", "int", "min", "max", "date_type", "shop"}
 )
 _declared = {f.kind for resource in RESOURCES.values() for f in resource.filters}
 if not _declared <= KINDS:  # pragma: no cover - a programming error, caught at import
@@ -67,12 +75,14 @@ class Query(NamedTuple):
 def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
     """The conditions, page, ``fields`` and ``embed`` of a list or count of ``resource``."""
     conditions = []
+    dated = _ranges_apply(resource, args)
     for name, declared in resource.by_filter.items():
         raw = args.get(name)
         if raw is None and declared.required:
             raise Invalid(name, f"{name} is required.")
         if raw is not None:
-            conditions.append(_condition(resource, declared, raw, zone))
+            condition = _condition(resource, declared, raw, zone)
+            conditions.append(condition if dated or declared.kind not in _RANGES else false())
     return Query(
         tuple(conditions),
         _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit),
@@ -80,6 +90,17 @@ def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
         _fields(resource, args.get("fields")),
         _embed(resource, args.get("embed")),
     )
+
+
+_RANGES = ("date_from", "date_to")
+
+
+def _ranges_apply(resource: Resource, args: Mapping[str, str]) -> bool:
+    """False when a ``date_type`` names a date other than the one the ranges read."""
+    for declared in resource.filters:
+        if declared.kind == "date_type" and args.get(declared.name) is not None:
+            return args[declared.name] == declared.choices[0]
+    return True
 
 
 def read_options(resource: Resource, args: Mapping[str, str]) -> Query:
@@ -101,30 +122,55 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
     if kind == "shop":
         return true_or_nothing(_int(name, raw, 1) == 1)
     if kind == "numbers":
-        return records.record_no.in_([_int(name, value, 1) for value in _values(name, raw)])
+        wanted = [_int(name, value, 1) for value in _values(name, raw)]
+        if declared.field is None:
+            return records.record_no.in_(wanted)
+        field, anywhere = _json_field(declared.target)
+        return anywhere(jsonsql.number(field).in_(wanted))
     if kind == "since":
         return records.record_no > _int(name, raw, 0)
     if kind in ("codes", "order_ids"):
         return _by_keys(resource, declared, raw, zone)
     if kind == "lookup":
         return records.lookup.in_(_values(name, raw))
-    if kind in ("date_from", "date_to"):
+    if kind in _RANGES:
         column = getattr(records, declared.target)
         start, end = _moment(name, raw, zone)
         return column >= start if kind == "date_from" else column < end
-    field = records.data[declared.target].as_string()
+    if kind == "date_type":
+        if raw not in declared.choices:
+            raise Invalid(name, f"{name} must be one of {', '.join(declared.choices)}.")
+        return true()
+    field, anywhere = _json_field(declared.target)
     if kind == "flag":
         if raw not in FLAGS:
             raise Invalid(name, f'{name} must be "T" or "F".')
-        return field == raw
+        return anywhere(field == raw)
     if kind == "in":
-        return field.in_(_values(name, raw))
+        return anywhere(field.in_(_values(name, raw)))
     if kind == "contains":
         lowered = func.lower(field)
-        return or_(*(lowered.contains(v.lower(), autoescape=True) for v in _values(name, raw)))
+        values = _values(name, raw)
+        return anywhere(or_(*(lowered.contains(v.lower(), autoescape=True) for v in values)))
     if kind == "int":
-        return records.data[declared.target].as_integer() == _int(name, raw, 0)
+        return anywhere(jsonsql.number(field) == _int(name, raw, 0))
+    if kind in ("min", "max"):
+        amount = Decimal(money(name, raw))
+        value = jsonsql.number(field)
+        return anywhere(value >= amount if kind == "min" else value <= amount)
     raise AssertionError(kind)  # pragma: no cover
+
+
+def _json_field(target: str) -> tuple[Any, Callable[[Any], Any]]:
+    """The text of the JSON field ``target`` of a record, and what makes a condition on it
+    one on the record: itself, or, for ``list[].key`` and ``list[]``, that some element of
+    the list meets it (an EXISTS over the array's elements, within the row)."""
+    if "[]" not in target:
+        return AdminRecord.data[target].as_string(), lambda condition: condition
+    name, _, key = target.partition("[]")
+    elements = jsonsql.elements(AdminRecord.data, name).table_valued("value").alias()
+    text = jsonsql.element_text(elements.c.value, key.lstrip(".") or None)
+    return text, lambda condition: select(1).select_from(elements).where(condition).exists()
 
 
 def true_or_nothing(matches: bool) -> Any:

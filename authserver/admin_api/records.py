@@ -28,7 +28,6 @@ The ``store`` object is the record number 1 of resource ``store``.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -377,34 +376,3 @@ def missing_products(mall_pk: int, numbers: list[int]) -> set[int]:
         )
     )
     return set(numbers) - set(found)
-
-
-#: Built once, as the other reads.
-_ORDERS_DATA = select(_RECORDS.c.data).where(
-    _RECORDS.c.mall_pk == bindparam("mall_pk"), _RECORDS.c.resource == "orders"
-)
-
-
-def sales_volume(mall_pk: int, products: frozenset[int] | None = None) -> list[dict[str, Any]]:
-    """Per product (of ``products`` when given), the quantity sold (``total_sales``) and in how
-    many orders (one query)."""
-    quantities: dict[int, int] = defaultdict(int)
-    orders: dict[int, int] = defaultdict(int)
-    for (data,) in reader().execute(_ORDERS_DATA, {"mall_pk": mall_pk}):
-        seen = set()
-        for item in data.get("items") or []:
-            quantities[item["product_no"]] += item["quantity"]
-            seen.add(item["product_no"])
-        for product_no in seen:
-            orders[product_no] += 1
-    # Cafe24's salesvolume writes shop_no and the counts as strings ("1", "2"), product_no not.
-    return [
-        {
-            "shop_no": str(SHOP_NO),
-            "product_no": product_no,
-            "total_sales": str(quantities[product_no]),
-            "settle_count": str(orders[product_no]),
-        }
-        for product_no in sorted(quantities)
-        if products is None or product_no in products
-    ]

@@ -1,11 +1,14 @@
-"""The Admin API's computed answers: the dashboard, the activity log, the points ledger.
+"""The Admin API's computed answers: the dashboard, the sales report, the activity log, the
+points ledger.
 
 ``dashboard`` is a read-only report over the mall's own records (orders, products, customers,
 boards and their articles), in the mall's time zone. ``activitylogs`` is what a Cafe24 mall's
 log shows of work done on it: here every Admin API write an app makes on the mall, recorded in
 the write's own transaction (so a refused or failed write leaves no entry). ``points`` is a
 ledger of increases and decreases per customer (``member_id``); a decrease beyond the balance is
-refused, as at Cafe24. The lists' filters are declared in their rows (``resources_added``).
+refused, as at Cafe24. ``reports/salesvolume`` sums the quantities of the orders' ``items``
+per product in one grouped SELECT, its filters and page included. The lists' filters are
+declared in their rows (``resources``, ``resources_added``).
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, distinct, func, select, true
 
-from authserver.admin_api import records, wire
+from authserver.admin_api import jsonsql, records, wire
+from authserver.admin_api.filters import Query
 from authserver.admin_api.records import AdminRecord
 from authserver.admin_api.resources import RESOURCES, Invalid, validate
 from authserver.admin_api.scope_map import Endpoint
 from authserver.extensions import db
 from authserver.models.base import utcnow
+from authserver.store import reader
 
 #: Cafe24: at most 1,000,000 points in one increase or decrease.
 MAX_POINTS = Decimal(1_000_000)
@@ -68,6 +73,43 @@ def log_entry(mall_pk: int, kind: str, content: str, manager_id: str, manager_ty
             "manager_type": manager_type,
         },
     )
+
+
+# -- the sales report ------------------------------------------------------------------------
+def sales_select(mall_pk: Any, query: Query, products: frozenset[int] | None) -> Select:
+    """The sales report's one SELECT: per product, in number order, the quantity sold and in
+    how many orders, over the items of the mall's orders meeting the ``query``'s conditions
+    (and of ``products`` when given), grouped, ``query``'s page of it."""
+    items = jsonsql.elements(AdminRecord.data, "items").table_valued("value").alias("item")
+    product_no = jsonsql.number(jsonsql.element_text(items.c.value, "product_no"))
+    quantity = jsonsql.number(jsonsql.element_text(items.c.value, "quantity"))
+    where = [AdminRecord.mall_pk == mall_pk, AdminRecord.resource == "orders", *query.conditions]
+    where.append(product_no.is_not(None) if products is None else product_no.in_(sorted(products)))
+    return (
+        select(product_no, func.sum(quantity), func.count(distinct(AdminRecord.id)))
+        .select_from(AdminRecord)
+        .join(items, true())
+        .where(*where)
+        .group_by(product_no)
+        .order_by(product_no)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+
+
+def sales_volume(mall_pk: int, query: Query, products: frozenset[int] | None) -> list[dict]:
+    """Cafe24's salesvolume: per product the quantity sold (``total_sales``) and in how many
+    orders (``settle_count``), from :func:`sales_select`."""
+    # Cafe24's salesvolume writes shop_no and the counts as strings ("1", "2"), product_no not.
+    return [
+        {
+            "shop_no": str(records.SHOP_NO),
+            "product_no": int(number),
+            "total_sales": str(int(total or 0)),
+            "settle_count": str(orders),
+        }
+        for number, total, orders in reader().execute(sales_select(mall_pk, query, products))
+    ]
 
 
 # -- points -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from authserver.admin_api.schema import (
     LOOKUP,
     NUMBER_TEXT,
     NUMBERED,
+    ORDER_DATE_TYPES,
     ORDER_ID,
     READ_ACTIONS,
     REPORT,
@@ -32,6 +33,7 @@ from authserver.admin_api.schema import (
     Refused,
     Resource,
     product_refs,
+    ranges,
     validate,
 )
 from authserver.admin_api.wire import (
@@ -71,6 +73,11 @@ _CREATED = (
 _UPDATED = (
     Filter("updated_start_date", "date_from", "updated_date"),
     Filter("updated_end_date", "date_to", "updated_date"),
+)
+#: Cafe24's ``start_date``/``end_date`` of a record's own date (an order's, an article's).
+_PERIOD = (
+    Filter("start_date", "date_from", "created_date"),
+    Filter("end_date", "date_to", "created_date"),
 )
 # The rows added for issue 18 (point 5) live in their own module, which reads the names above.
 from authserver.admin_api.resources_added import ADDED  # noqa: E402
@@ -158,6 +165,17 @@ RESOURCES: dict[str, Resource] = {
                 Filter("supplier_code", "in"),
                 Filter("trend_code", "in"),
                 Filter("product_condition", "in"),
+                Filter("eng_product_name", "contains"),
+                Filter("model_name", "contains"),
+                Filter("product_tag", "contains", "product_tag[]"),
+                Filter("category", "int", "category[].category_no"),
+                Filter("custom_variant_code", "in", "variants[].custom_variant_code"),
+                Filter("use_inventory", "flag", "variants[].use_inventory"),
+                *ranges("price"),
+                *ranges("retail_price"),
+                *ranges("supply_price"),
+                *ranges("stock_quantity", "variants[].quantity"),
+                *ranges("stock_safety", "variants[].safety_inventory"),
                 *_CREATED,
                 *_UPDATED,
             ),
@@ -272,10 +290,14 @@ RESOURCES: dict[str, Resource] = {
                 Filter("order_status", "in"),
                 Filter("buyer_name", "in"),
                 Filter("member_email", "in"),
-                Filter("start_date", "date_from", "created_date"),
-                Filter("end_date", "date_to", "created_date"),
+                *_PERIOD,
+                Filter("date_type", "date_type", choices=ORDER_DATE_TYPES),
                 Filter("paid", "flag"),
                 Filter("canceled", "flag"),
+                Filter("first_order", "flag"),
+                Filter("payment_method", "in", "payment_method[]"),
+                Filter("order_place_id", "in"),
+                Filter("product_no", "numbers", "items[].product_no"),
             ),
             max_limit=1000,
             max_offset=15000,
@@ -461,7 +483,14 @@ RESOURCES: dict[str, Resource] = {
             "salesvolume",
             REPORT,
             actions=frozenset({"list"}),
-            filters=(*_COMMON, Filter("product_no", "numbers")),
+            # The orders' items of these products; the report keeps only those items' sums.
+            filters=(
+                *_COMMON,
+                Filter("product_no", "numbers", "items[].product_no"),
+                *_PERIOD,
+                Filter("mobile", "flag", "order_from_mobile"),
+                Filter("delivery_type", "in", "shipping_type"),
+            ),
         ),
         *ADDED,
     )

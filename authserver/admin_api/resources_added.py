@@ -7,8 +7,10 @@ filters and bounds. How each behaves is in docs/admin-api.md ("Resources Cafe24 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from authserver.admin_api.property_lists import CUSTOMERSPRIVACY_FIELDS
-from authserver.admin_api.resources import _COMMON, _CREATED, _UPDATED
+from authserver.admin_api.resources import _COMMON, _CREATED, _PERIOD, _UPDATED
 from authserver.admin_api.schema import (
     EMBEDDED,
     LOOKUP,
@@ -33,10 +35,7 @@ F = Field
 #: What a points entry does to the member's balance (points.md, ``type``).
 POINT_TYPES = ("increase", "decrease")
 #: Cafe24's required period of activity logs and points (``start_date``, ``end_date``).
-_PERIOD = (
-    Filter("start_date", "date_from", "created_date", required=True),
-    Filter("end_date", "date_to", "created_date", required=True),
-)
+_REQUIRED_PERIOD = tuple(replace(period, required=True) for period in _PERIOD)
 
 ADDED: tuple[Resource, ...] = (
     Resource(
@@ -122,7 +121,7 @@ ADDED: tuple[Resource, ...] = (
         actions=frozenset({"list", "create"}),
         filters=(
             *_COMMON,
-            *_PERIOD,
+            *_REQUIRED_PERIOD,
             Filter("member_id", "lookup"),
             Filter("order_id", "in"),
         ),
@@ -142,7 +141,7 @@ ADDED: tuple[Resource, ...] = (
         key_name="process_no",
         actions=frozenset({"list", "get"}),
         filters=(
-            *_PERIOD,
+            *_REQUIRED_PERIOD,
             Filter("mode", "in"),
             Filter("type", "in"),
             Filter("manager_id", "in"),
@@ -222,8 +221,9 @@ ADDED: tuple[Resource, ...] = (
             Filter("member_id", "in"),
             Filter("reply_status", "in"),
             Filter("product_no", "int"),
-            Filter("start_date", "date_from", "created_date"),
-            Filter("end_date", "date_to", "created_date"),
+            Filter("is_notice", "flag", "notice"),
+            Filter("is_display", "flag", "display"),
+            *_PERIOD,
         ),
         max_offset=8000,
     ),

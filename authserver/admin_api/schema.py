@@ -50,10 +50,30 @@ class Filter:
     field: str | None = None
     #: Cafe24 requires it (``start_date`` of activity logs and points): absent is a 422.
     required: bool = False
+    #: The values Cafe24 documents for a ``date_type``, the first the one the ranges read.
+    choices: tuple[str, ...] = ()
 
     @property
     def target(self) -> str:
         return self.field or self.name
+
+
+#: orders.md's ``date_type``: which date ``start_date``/``end_date`` read. authserver keeps
+#: an order's own date (``order_date``, the day in its ``order_id``) and none of the others,
+#: so a range over another matches no order (``filters``, kind ``date_type``).
+ORDER_DATE_TYPES = (
+    "order_date", "pay_date", "shipbegin_date", "shipend_date", "cancel_date", "place_date",
+    "cancel_request_date", "cancel_accept_date", "cancel_complete_date",
+    "exchange_request_date", "exchange_accept_date", "exchange_complete_date",
+    "return_request_date", "return_accept_date", "return_complete_date",
+    "purchaseconfirmation_date",
+)  # fmt: skip
+
+
+def ranges(prefix: str, field: str | None = None) -> tuple[Filter, Filter]:
+    """Cafe24's ``<prefix>_min`` and ``<prefix>_max`` (``price_min``) over ``field``."""
+    field = field or prefix
+    return Filter(f"{prefix}_min", "min", field), Filter(f"{prefix}_max", "max", field)
 
 
 #: A list's ``limit`` when the call gives none, and its largest: the bounds of a resource that

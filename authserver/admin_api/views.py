@@ -118,8 +118,8 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
     if resource.path == "dashboard":
         return json_response({"dashboard": [reports.dashboard(caller.mall_pk, zone)]})
     if resource.kind == REPORT:
-        items = records.sales_volume(caller.mall_pk, filters.numbers(args, "product_no"))
-        return json_response({resource.key: items[query.offset : query.offset + query.limit]})
+        products = filters.numbers(args, "product_no")
+        return json_response({"salesvolume": reports.sales_volume(caller.mall_pk, query, products)})
     if resource.kind == EMBEDDED:
         return json_response({resource.key: nested.list_children(endpoint, caller.mall_pk)})
     if resource.path == "points":

@@ -27,6 +27,9 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "flag": {"type": "string", "enum": ["T", "F"]},
     "date_from": {"type": "string", "format": "date"},
     "date_to": {"type": "string", "format": "date"},
+    "min": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+    "max": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+    "date_type": {"type": "string", "pattern": "^[a-z_]{1,40}$"},
 }
 
 
