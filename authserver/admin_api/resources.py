@@ -6,19 +6,24 @@ documents it: the singular of its item key; its kind (a collection, one object, 
 app, a read-only report); its key (``product_no``, ``order_id``, ``brand_code``, ``member_id``...);
 the actions its methods allow; its fields with Cafe24's names and types (``wire``); the list and
 count filters it honours (``filters``); its ``limit``/``offset`` bounds; and which writes take
-Cafe24's bulk form. A new resource is one row here (plus its scope category); ``validate``
-turns a request object into the data to store, or names the first bad field.
+Cafe24's bulk form. The rows of the shop's other resources are kept in ``resources_shop`` and
+those added for issue 18 in ``resources_added``, only to keep modules short. A new resource is
+one row (plus its scope category); ``validate`` turns a request object into the data to store,
+or names the first bad field.
 """
 
 from __future__ import annotations
 
 from authserver import scopes
-from authserver.admin_api.property_lists import COUPON_FIELDS
+from authserver.admin_api.resources_added import ADDED
+from authserver.admin_api.resources_shop import SHOP
 from authserver.admin_api.schema import (
     ALL_ACTIONS,
     APP_OBJECT,
     CODE,
     COLLECTION,
+    COMMON_FILTERS,
+    CREATED_FILTERS,
     EMBEDDED,
     LIST_ACTIONS,
     LOOKUP,
@@ -26,9 +31,11 @@ from authserver.admin_api.schema import (
     NUMBERED,
     ORDER_DATE_TYPES,
     ORDER_ID,
+    PERIOD_FILTERS,
     READ_ACTIONS,
     REPORT,
     SINGLETON,
+    UPDATED_FILTERS,
     Filter,
     Refused,
     Resource,
@@ -64,23 +71,6 @@ __all__ = [
 ]  # fmt: skip
 
 F = Field
-#: Filters every collection's list and count takes (Cafe24 documents ``shop_no`` on each).
-_COMMON = (Filter("shop_no", "shop"),)
-_CREATED = (
-    Filter("created_start_date", "date_from", "created_date"),
-    Filter("created_end_date", "date_to", "created_date"),
-)
-_UPDATED = (
-    Filter("updated_start_date", "date_from", "updated_date"),
-    Filter("updated_end_date", "date_to", "updated_date"),
-)
-#: Cafe24's ``start_date``/``end_date`` of a record's own date (an order's, an article's).
-_PERIOD = (
-    Filter("start_date", "date_from", "created_date"),
-    Filter("end_date", "date_to", "created_date"),
-)
-# The rows added for issue 18 (point 5) live in their own module, which reads the names above.
-from authserver.admin_api.resources_added import ADDED  # noqa: E402
 
 RESOURCES: dict[str, Resource] = {
     r.path: r
@@ -111,7 +101,7 @@ RESOURCES: dict[str, Resource] = {
                 F("access_authority"),
             ),
             filters=(
-                *_COMMON,
+                *COMMON_FILTERS,
                 Filter("category_no", "numbers"),
                 Filter("category_depth", "int"),
                 Filter("parent_category_no", "int"),
@@ -152,7 +142,7 @@ RESOURCES: dict[str, Resource] = {
                 F("variants", LIST, embedded=True),
             ),
             filters=(
-                *_COMMON,
+                *COMMON_FILTERS,
                 Filter("product_no", "numbers"),
                 Filter("since_product_no", "since"),
                 Filter("display", "flag"),
@@ -176,8 +166,8 @@ RESOURCES: dict[str, Resource] = {
                 *ranges("supply_price"),
                 *ranges("stock_quantity", "variants[].quantity"),
                 *ranges("stock_safety", "variants[].safety_inventory"),
-                *_CREATED,
-                *_UPDATED,
+                *CREATED_FILTERS,
+                *UPDATED_FILTERS,
             ),
             max_offset=5000,
         ),
@@ -195,7 +185,7 @@ RESOURCES: dict[str, Resource] = {
             code_prefix="B",
             actions=frozenset({"list", "count", "create", "update", "delete"}),
             filters=(
-                *_COMMON,
+                *COMMON_FILTERS,
                 Filter("brand_code", "codes"),
                 Filter("brand_name", "in"),
                 Filter("use_brand", "flag"),
@@ -226,7 +216,7 @@ RESOURCES: dict[str, Resource] = {
             key_kind=CODE,
             code_prefix="S",
             filters=(
-                *_COMMON,
+                *COMMON_FILTERS,
                 Filter("supplier_code", "codes"),
                 Filter("supplier_name", "contains"),
             ),
@@ -248,7 +238,7 @@ RESOURCES: dict[str, Resource] = {
             key_name="basket_product_no",
             lookup="member_id",
             actions=frozenset({"list"}),
-            filters=(*_COMMON, Filter("member_id", "lookup")),
+            filters=(*COMMON_FILTERS, Filter("member_id", "lookup")),
         ),
         Resource(
             "orders",
@@ -284,13 +274,13 @@ RESOURCES: dict[str, Resource] = {
             actions=frozenset({"list", "count", "get", "update"}),
             links=True,
             filters=(
-                *_COMMON,
+                *COMMON_FILTERS,
                 Filter("order_id", "order_ids"),
                 Filter("member_id", "lookup"),
                 Filter("order_status", "in"),
                 Filter("buyer_name", "in"),
                 Filter("member_email", "in"),
-                *_PERIOD,
+                *PERIOD_FILTERS,
                 Filter("date_type", "date_type", choices=ORDER_DATE_TYPES),
                 Filter("paid", "flag"),
                 Filter("canceled", "flag"),
@@ -303,181 +293,7 @@ RESOURCES: dict[str, Resource] = {
             max_offset=15000,
             bulk=frozenset({"update"}),
         ),
-        Resource(
-            "boards",
-            "board",
-            fields=(
-                F("board_name", required=True),
-                F("board_type", INT),
-                F("use_additional_board", FLAG),
-                F("use_board", FLAG),
-                F("use_display", FLAG),
-                F("use_top_image", FLAG),
-                F("top_image_url"),
-                # Cafe24's PUT answer shows neither (boards.md, "Update the board settings").
-                F("use_report", FLAG, omitted_in=frozenset({"update"})),
-                F("use_writer_block", FLAG, omitted_in=frozenset({"update"})),
-                F("display_order", INT),
-                F("attached_file", FLAG),
-                F("attached_file_size_limit", INT),
-                F("article_display_type"),
-                F("image_display", FLAG),
-                F("image_resize", INT),
-                F("use_category", FLAG),
-                F("categories", LIST),
-                F("secret_only", FLAG),
-                F("admin_confirm", FLAG),
-                F("comment_author_display"),
-                F("comment_author_protection", OBJECT),
-                F("spam_auto_prevention", OBJECT),
-                F("reply_feature", FLAG),
-                F("write_permission"),
-                F("write_member_group_no", INT_LIST),
-                F("write_permission_extra", OBJECT),
-                F("reply_permission"),
-                F("reply_member_group_no", INT_LIST),
-                F("author_display"),
-                F("author_protection", OBJECT),
-                F("board_guide", TEXT),
-                F("admin_title_fixed", OBJECT),
-                F("admin_reply_fixed", OBJECT),
-                F("input_form", OBJECT),
-                F("use_comment", FLAG),
-                F("page_size", INT),
-                F("product_page_size", INT),
-                F("page_display_count", INT),
-            ),
-            actions=frozenset({"list", "get", "update"}),
-            filters=_COMMON,
-            dates=(),  # boards.md shows no dates
-        ),
-        Resource(
-            "customers",
-            "customer",
-            fields=(
-                F("member_id", required=True),
-                F("name"),
-                F("email"),
-                F("cellphone"),
-                F("group_no", INT),
-                F("member_authentication"),
-                F("use_blacklist", FLAG),
-                F("blacklist_type"),
-                F("authentication_method"),
-                F("sms", FLAG),
-                F("news_mail", FLAG),
-                F("solar_calendar", FLAG),
-                F("total_points", MONEY),
-                F("available_points", MONEY),
-                F("used_points", MONEY),
-                F("last_login_date", DATETIME),
-                F("gender"),
-                F("use_mobile_app", FLAG),
-                F("available_credits", MONEY),
-                F("fixed_group", FLAG),
-            ),
-            key_name="member_id",
-            key_kind=LOOKUP,
-            lookup="member_id",
-            actions=frozenset({"list", "delete"}),
-            filters=(*_COMMON, Filter("member_id", "lookup"), Filter("cellphone", "in")),
-        ),
-        Resource(
-            "sms",
-            "sms",
-            fields=(
-                F("sender_no", INT, required=True),
-                F("content", TEXT, required=True),
-                F("recipients", STR_LIST),
-                F("member_id", STR_LIST),
-                F("group_no", INT),
-                F("exclude_unsubscriber", FLAG),
-                F("type"),
-                F("title"),
-            ),
-            key_name="queue_code",
-            key_kind=CODE,
-            code_prefix="Q",  # Cafe24's queue codes begin with Q
-            actions=frozenset({"create"}),
-            create_answer=frozenset({"queue_code"}),
-            one_of_required=("recipients", "member_id", "group_no"),
-        ),
-        Resource(
-            "store",
-            "store",
-            SINGLETON,
-            fields=(
-                F("shop_name"),
-                F("company_name"),
-                F("president_name"),
-                F("email"),
-                F("phone"),
-                F("address"),
-                F("company_registration_no"),
-                F("customer_service_phone"),
-                F("customer_service_email"),
-                F("mall_url"),
-                F("currency_code"),
-                F("timezone"),
-            ),
-            actions=frozenset({"get"}),
-        ),
-        Resource(
-            "coupons",
-            "coupon",
-            fields=COUPON_FIELDS,
-            key_name="coupon_no",
-            key_kind=NUMBER_TEXT,
-            actions=frozenset({"list", "count", "create", "update"}),
-            filters=(
-                *_COMMON,
-                Filter("coupon_no", "numbers"),
-                Filter("coupon_type", "in"),
-                Filter("coupon_name", "contains"),
-                Filter("benefit_type", "in"),
-                Filter("issue_type", "in"),
-                Filter("deleted", "flag"),
-                *_CREATED,
-            ),
-            default_limit=100,
-            max_limit=500,
-            max_offset=8000,
-        ),
-        Resource(
-            "themes",
-            "theme",
-            fields=(
-                F("skin_name", required=True),
-                F("skin_code"),
-                F("language_code"),
-                F("usage_type"),
-                F("editor_type"),
-                F("parent_skin_no", INT),
-                F("seller_id"),
-                F("seller_skin_code"),
-                F("design_purchase_no", INT),
-                F("design_product_code"),
-                F("skin_thumbnail_url"),
-                F("published_in"),
-            ),
-            key_name="skin_no",
-            actions=frozenset({"list", "count", "get"}),
-            filters=_COMMON,
-        ),
-        Resource(
-            "apps",
-            "app",
-            APP_OBJECT,
-            fields=(
-                F("version"),
-                F("version_expiration_date", DATETIME),
-                F("initial_version"),
-                F("previous_version"),
-                F("extension_type"),
-            ),
-            actions=frozenset({"get", "update"}),
-            per_app=True,
-        ),
+        *SHOP,
         Resource(
             "reports/salesvolume",
             "salesvolume",
@@ -485,9 +301,9 @@ RESOURCES: dict[str, Resource] = {
             actions=frozenset({"list"}),
             # The orders' items of these products; the report keeps only those items' sums.
             filters=(
-                *_COMMON,
+                *COMMON_FILTERS,
                 Filter("product_no", "numbers", "items[].product_no"),
-                *_PERIOD,
+                *PERIOD_FILTERS,
                 Filter("mobile", "flag", "order_from_mobile"),
                 Filter("delivery_type", "in", "shipping_type"),
             ),

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from authserver.admin_api.property_lists import CUSTOMERSPRIVACY_FIELDS
-from authserver.admin_api.resources import _COMMON, _CREATED, _PERIOD, _UPDATED
 from authserver.admin_api.schema import (
+    COMMON_FILTERS,
+    CREATED_FILTERS,
     EMBEDDED,
     LOOKUP,
     NUMBER_TEXT,
+    PERIOD_FILTERS,
     READ_ACTIONS,
     REPORT,
+    UPDATED_FILTERS,
     Filter,
     Resource,
 )
@@ -35,7 +38,7 @@ F = Field
 #: What a points entry does to the member's balance (points.md, ``type``).
 POINT_TYPES = ("increase", "decrease")
 #: Cafe24's required period of activity logs and points (``start_date``, ``end_date``).
-_REQUIRED_PERIOD = tuple(replace(period, required=True) for period in _PERIOD)
+_REQUIRED_PERIOD = tuple(replace(period, required=True) for period in PERIOD_FILTERS)
 
 ADDED: tuple[Resource, ...] = (
     Resource(
@@ -53,11 +56,11 @@ ADDED: tuple[Resource, ...] = (
         key_name="script_no",
         key_kind=NUMBER_TEXT,
         filters=(
-            *_COMMON,
+            *COMMON_FILTERS,
             Filter("script_no", "numbers"),
             Filter("src", "in"),
-            *_CREATED,
-            *_UPDATED,
+            *CREATED_FILTERS,
+            *UPDATED_FILTERS,
         ),
     ),
     Resource(
@@ -71,7 +74,7 @@ ADDED: tuple[Resource, ...] = (
         stored_as="customers",
         dates=("created_date",),  # Cafe24 shows no updated_date of a customer
         filters=(
-            *_COMMON,
+            *COMMON_FILTERS,
             Filter("member_id", "lookup"),
             Filter("email", "in"),
             Filter("sms", "flag"),
@@ -101,7 +104,7 @@ ADDED: tuple[Resource, ...] = (
         ),
         key_name="group_no",
         actions=READ_ACTIONS,
-        filters=(*_COMMON, Filter("group_no", "numbers"), Filter("group_name", "in")),
+        filters=(*COMMON_FILTERS, Filter("group_no", "numbers"), Filter("group_name", "in")),
         dates=(),  # customergroups.md shows no dates
     ),
     Resource(
@@ -120,14 +123,14 @@ ADDED: tuple[Resource, ...] = (
         lookup="member_id",
         actions=frozenset({"list", "create"}),
         filters=(
-            *_COMMON,
+            *COMMON_FILTERS,
             *_REQUIRED_PERIOD,
             Filter("member_id", "lookup"),
             Filter("order_id", "in"),
         ),
         max_offset=8000,
     ),
-    Resource("dashboard", "dashboard", REPORT, actions=frozenset({"list"}), filters=_COMMON),
+    Resource("dashboard", "dashboard", REPORT, actions=frozenset({"list"}), filters=COMMON_FILTERS),
     Resource(
         "activitylogs",
         "activitylog",
@@ -216,14 +219,14 @@ ADDED: tuple[Resource, ...] = (
         max_requests=10,
         dates=("created_date",),
         filters=(
-            *_COMMON,
+            *COMMON_FILTERS,
             Filter("article_no", "numbers"),
             Filter("member_id", "in"),
             Filter("reply_status", "in"),
             Filter("product_no", "int"),
             Filter("is_notice", "flag", "notice"),
             Filter("is_display", "flag", "display"),
-            *_PERIOD,
+            *PERIOD_FILTERS,
         ),
         max_offset=8000,
     ),

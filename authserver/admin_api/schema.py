@@ -76,6 +76,21 @@ def ranges(prefix: str, field: str | None = None) -> tuple[Filter, Filter]:
     return Filter(f"{prefix}_min", "min", field), Filter(f"{prefix}_max", "max", field)
 
 
+#: Filters every collection's list and count takes (Cafe24 documents ``shop_no`` on each).
+COMMON_FILTERS = (Filter("shop_no", "shop"),)
+CREATED_FILTERS = (
+    Filter("created_start_date", "date_from", "created_date"),
+    Filter("created_end_date", "date_to", "created_date"),
+)
+UPDATED_FILTERS = (
+    Filter("updated_start_date", "date_from", "updated_date"),
+    Filter("updated_end_date", "date_to", "updated_date"),
+)
+#: Cafe24's ``start_date``/``end_date`` of a record's own date (an order's, an article's).
+PERIOD_FILTERS = (
+    Filter("start_date", "date_from", "created_date"),
+    Filter("end_date", "date_to", "created_date"),
+)
 #: A list's ``limit`` when the call gives none, and its largest: the bounds of a resource that
 #: declares none of its own (Cafe24's orders take 1000, coupons 500...).
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
