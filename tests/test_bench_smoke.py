@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -43,6 +44,18 @@ def test_in_process_timing_runs_every_scenario_with_its_expected_answer(capsys):
     lines = capsys.readouterr().out.splitlines()
     timed = [line for line in lines if "authserver" in line and "x bare" in line]
     assert [line.split("  ")[0] for line in timed] == [s.name for s in run.SCENARIOS]
+
+
+@pytest.mark.skipif(not shutil.which("valgrind"), reason="needs valgrind")
+def test_instruction_counts_run_the_scenario_under_callgrind(capsys):
+    """bench/instructions.py counts a scenario's requests (raising SystemExit when one gets
+    another status than the scenario expects) and prints thousands of instructions each."""
+    from bench import instructions
+
+    scenario = "admin GET no scope (404)"
+    assert instructions.main(["--requests", "3", "--scenarios", scenario]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(scenario))
+    assert int(line.split()[-1]) > 100  # thousands: an Admin API call is a few hundred or more
 
 
 def test_cpu_accounting_counts_a_process_group_and_the_machine():

@@ -59,12 +59,13 @@ def mall_host_issuer(base: str, mall_id: str, suffix: str) -> str:
 def host_is_trusted(current: Request) -> bool:
     """Whether the request's origin may name the issuer (see the module's docstring); an
     issuer on another host than loopback must be https (RFC 8414 §2)."""
-    if current.scheme not in ("http", "https"):  # a proxy's X-Forwarded-Proto said otherwise
+    scheme, _, host = request_origin(current).partition("://")
+    if scheme not in ("http", "https"):  # a proxy's X-Forwarded-Proto said otherwise
         return False
-    if is_loopback(current.host):
+    if is_loopback(host):
         return True
     # Flask checked request.host against TRUSTED_HOSTS already, when it is set.
-    return bool(current_app.config.get("TRUSTED_HOSTS")) and current.scheme == "https"
+    return bool(current_app.config.get("TRUSTED_HOSTS")) and scheme == "https"
 
 
 def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
@@ -84,7 +85,21 @@ def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
         abort(400, UNTRUSTED_HOST)
 
 
+#: The WSGI environ key under which a request's origin is kept (the environ lives exactly as
+#: long as the request, as for the Basic credentials in ``oauth/requests.py``).
+_ORIGIN = "authserver.origin"
+
+
 def request_origin(current: Request) -> str:
     """``scheme://host`` of a request: ``request.host_url`` without its IRI decoding, which
-    costs more than the rest of an introspection's URL handling (a Host is plain ASCII)."""
-    return f"{current.scheme}://{current.host}"
+    costs more than the rest of an introspection's URL handling (a Host is plain ASCII).
+
+    Worked out once per request: Werkzeug builds and checks ``host`` against TRUSTED_HOSTS on
+    every read, and an introspection asks for the origin three times (the issuer check, the
+    issuer, Authlib's request)."""
+    environ = current.environ
+    try:
+        return environ[_ORIGIN]
+    except KeyError:
+        origin = environ[_ORIGIN] = f"{current.scheme}://{current.host}"
+        return origin

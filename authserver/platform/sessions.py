@@ -25,7 +25,11 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if not session and not session.modified:
             # Flask would work out the cookie's attributes first, then do just this.
             if session.accessed:
-                response.vary.add("Cookie")
+                vary = response.headers
+                if vary.getlist("Vary"):
+                    response.vary.add("Cookie")
+                else:  # the same header, without parsing one that is not there (most answers)
+                    vary.add("Vary", "Cookie")
             return
         super().save_session(app, session, response)
 
