@@ -119,7 +119,7 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
         return json_response({"dashboard": [reports.dashboard(caller.mall_pk, zone)]})
     if resource.kind == REPORT:
         products = filters.numbers(args, "product_no")
-        return json_response({"salesvolume": reports.sales_volume(caller.mall_pk, query, products)})
+        return json_response({resource.key: reports.sales_volume(caller.mall_pk, query, products)})
     if resource.kind == EMBEDDED:
         return json_response({resource.key: nested.list_children(endpoint, caller.mall_pk)})
     if resource.path == "points":
