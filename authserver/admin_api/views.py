@@ -32,6 +32,7 @@ from authserver.admin_api.scope_map import ABSENT, Endpoint, resolve
 from authserver.admin_api.wire import MAX_LIST
 from authserver.extensions import db
 from authserver.models import App
+from authserver.platform.current import this_g, this_request
 from authserver.platform.errors import api_error
 from authserver.platform.http import COMPACT_JSON, json_response
 from authserver.platform.limits import read_body
@@ -48,7 +49,7 @@ _MALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 @bp.url_value_preprocessor
 def _pull_values(endpoint, values) -> None:
     values = values or {}
-    context = g
+    context = this_g()
     context.api_mall_id = values.pop("mall_id", "")
     context.api_path = values.pop("path", "")
 
@@ -56,7 +57,7 @@ def _pull_values(endpoint, values) -> None:
 @bp.before_request
 def enforce() -> Response | None:
     """DESIGN.md's checks in order: 401 realm, 401 invalid_token, 429, 404 no API, 404 scope."""
-    context, req = g, request
+    context, req = this_g(), this_request()
     mall_id = context.api_mall_id
     if not _MALL_ID.fullmatch(mall_id):  # cannot name any mall (nor go into a header)
         return api_error(404, NO_API)
@@ -98,7 +99,7 @@ def _call_limit_header(response: Response) -> Response:
 @bp.route("/", defaults={"path": ""}, methods=_METHODS, provide_automatic_options=False)
 @bp.route("/<path:path>", methods=_METHODS, provide_automatic_options=False)
 def dispatch() -> Response:
-    context = g
+    context = this_g()
     endpoint: Endpoint = context.api_endpoint
     try:
         return _ACTIONS[endpoint.action](endpoint, context.api_caller)

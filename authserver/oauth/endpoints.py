@@ -9,14 +9,16 @@ introspection a 5xx makes a gateway fail closed.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, request
+from flask import Blueprint, Response, abort, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import MultiDict
 
 from authserver.extensions import csrf, db
 from authserver.oauth.requests import request_credentials
 from authserver.oauth.server import authorization_server
 from authserver.oauth.token_lookup import MAX_TOKEN_LENGTH, access_token_digest
 from authserver.oauth.transport import require_tls
+from authserver.platform.current import this_request
 from authserver.platform.errors import oauth_error
 from authserver.store import prime
 from authserver.store.malls import find_mall
@@ -38,16 +40,16 @@ def _pull_mall_id(endpoint, values) -> None:
     g.mall_id = (values or {}).pop("mall_id", "")
 
 
-def _single(name: str) -> str | None:
+def _single(form: MultiDict, name: str) -> str | None:
     """The form parameter's one value; ``None`` when it is missing or repeated (the endpoint
     refuses repeats itself, and no row read for it is used then)."""
-    values = request.form.getlist(name)
+    values = form.getlist(name)
     return values[0] if len(values) == 1 and values[0] else None
 
 
-def _claimed_client_id() -> str | None:
-    credentials = request_credentials(request.headers)
-    return credentials[0] if credentials is not None else _single("client_id")
+def _claimed_client_id(headers, form: MultiDict) -> str | None:
+    credentials = request_credentials(headers)
+    return credentials[0] if credentials is not None else _single(form, "client_id")
 
 
 def _require_mall(mall) -> None:
@@ -59,22 +61,25 @@ def _require_mall(mall) -> None:
 @bp.post("/token")
 def token() -> Response:
     """RFC 6749 §4.1.3 and §6: authorization_code and refresh_token."""
+    request = this_request()
     form = request.form
     if not form.get("grant_type"):
         return oauth_error("invalid_request", "The 'grant_type' parameter is required.")
     repeated = [name for name in TOKEN_PARAMETERS if len(form.getlist(name)) > 1]
     if repeated:
         return oauth_error("invalid_request", f"The '{repeated[0]}' parameter is repeated.")
-    code = _single("code") if _single("grant_type") == "authorization_code" else None
-    _require_mall(prime.code_exchange(g.mall_id, _claimed_client_id(), code))
+    code = _single(form, "code") if _single(form, "grant_type") == "authorization_code" else None
+    claimed = _claimed_client_id(request.headers, form)
+    _require_mall(prime.code_exchange(g.mall_id, claimed, code))
     return authorization_server.create_token_response()
 
 
 @bp.post("/introspect")
 def introspect() -> Response:
     """RFC 7662 §2: ``token`` and an optional ``token_type_hint``."""
+    request = this_request()
     credentials = request_credentials(request.headers)
-    presented = _single("token")
+    presented = _single(request.form, "token")
     digest = None
     if presented and len(presented) <= MAX_TOKEN_LENGTH:
         digest = access_token_digest(presented)

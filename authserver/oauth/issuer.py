@@ -21,12 +21,15 @@ plain-http issuer on loopback only, and a mall host is not loopback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Request, abort, current_app, request
+from flask import Request, abort
 
 from authserver.oauth.transport import is_loopback
+from authserver.platform.current import this_app, this_request
 
 UNTRUSTED_HOST = (
     "This server has no AUTHSERVER_ISSUER: it answers here only on a loopback host "
@@ -37,12 +40,14 @@ UNTRUSTED_HOST = (
 
 def issuer_for(mall_id: str) -> str:
     """``AUTHSERVER_ISSUER`` (the external base URL) or, unset, this request's trusted host."""
-    base = current_app.config["AUTHSERVER_ISSUER"]
+    config = this_app().config
+    base = config["AUTHSERVER_ISSUER"]
     if not base:
-        if not host_is_trusted(request):
+        current = this_request()
+        if not host_is_trusted(current, config):
             abort(400, UNTRUSTED_HOST)
-        base = request_origin(request) + request.root_path
-    suffix = current_app.config.get("AUTHSERVER_MALL_HOST_SUFFIX")
+        base = request_origin(current) + current.root_path
+    suffix = config.get("AUTHSERVER_MALL_HOST_SUFFIX")
     if suffix and base.startswith("https://"):
         return mall_host_issuer(base, mall_id, suffix)
     return f"{base.rstrip('/')}/malls/{mall_id}"
@@ -56,16 +61,16 @@ def mall_host_issuer(base: str, mall_id: str, suffix: str) -> str:
     return f"https://{mall_id}.{suffix}{port}{parts.path.rstrip('/')}"
 
 
-def host_is_trusted(current: Request) -> bool:
+def host_is_trusted(current: Request, config: Mapping[str, Any]) -> bool:
     """Whether the request's origin may name the issuer (see the module's docstring); an
-    issuer on another host than loopback must be https (RFC 8414 §2)."""
+    issuer on another host than loopback must be https (RFC 8414 §2). ``config``: the app's."""
     scheme, _, host = request_origin(current).partition("://")
     if scheme not in ("http", "https"):  # a proxy's X-Forwarded-Proto said otherwise
         return False
     if is_loopback(host):
         return True
     # Flask checked request.host against TRUSTED_HOSTS already, when it is set.
-    return bool(current_app.config.get("TRUSTED_HOSTS")) and scheme == "https"
+    return bool(config.get("TRUSTED_HOSTS")) and scheme == "https"
 
 
 def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
@@ -73,15 +78,17 @@ def check_issuer_host(endpoint: str | None, values: dict | None) -> None:
     paths whose answers carry the issuer (the OAuth endpoints, the metadata and JWKS, the Admin
     API's realm, the gateway's introspection): refused before any work, so no code is consumed
     for an answer that cannot be built."""
-    if current_app.config["AUTHSERVER_ISSUER"]:
+    config = this_app().config
+    if config["AUTHSERVER_ISSUER"]:
         return
-    path = request.path
+    current = this_request()
+    path = current.path
     carries_issuer = "/api/v2/" in path or "/.well-known/" in path or path.startswith("/gateway/")
     if not carries_issuer:
         return
-    if current_app.config.get("TRUSTED_HOSTS") and "/api/v2/oauth/" in path:
+    if config.get("TRUSTED_HOSTS") and "/api/v2/oauth/" in path:
         return  # a trusted host: plain http is upgraded or refused there (transport.require_tls)
-    if not host_is_trusted(request):
+    if not host_is_trusted(current, config):
         abort(400, UNTRUSTED_HOST)
 
 

@@ -18,7 +18,6 @@ from authlib.oauth2.rfc6749.errors import (
 )
 from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import Response, current_app, g
-from flask import request as flask_request
 from flask.json.provider import DefaultJSONProvider
 
 from authserver.oauth.endpoint_limits import SlowDown
@@ -27,6 +26,7 @@ from authserver.oauth.issuer import issuer_for
 from authserver.oauth.pkce import S256CodeChallenge
 from authserver.oauth.requests import ServerRequest, request_credentials, unreadable_authorization
 from authserver.oauth.tokens import generate_token_response
+from authserver.platform.current import this_request
 from authserver.security import bruteforce
 from authserver.store.clients import Client, find_client
 
@@ -65,7 +65,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
     def create_oauth2_request(self, request) -> ServerRequest:
         if isinstance(request, ServerRequest):
             return request
-        return ServerRequest.from_flask(flask_request)
+        return ServerRequest.from_flask(this_request())
 
     def handle_error_response(self, request, error: OAuth2Error) -> Response:
         """Every error of the token, revocation and introspection endpoints carries an

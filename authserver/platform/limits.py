@@ -16,7 +16,9 @@ endpoints, Cafe24's envelope at the Admin API, an HTML page elsewhere.
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
+
+from authserver.platform.current import this_app, this_request
 
 LIMITS = {
     "AUTHSERVER_MAX_QUERY_BYTES": 8 * 1024,
@@ -28,10 +30,10 @@ LIMITS = {
 def _check_request() -> None:
     # The config only when a check needs it: this runs on every request (a GET without a
     # query or a body, most Admin API calls, needs no config).
-    req = request
+    req = this_request()
     query = req.query_string
     content_type = req.environ.get("CONTENT_TYPE")
-    config = current_app.config if query or content_type or req.method != "GET" else None
+    config = this_app().config if query or content_type or req.method != "GET" else None
     if query:
         if len(query) > config["AUTHSERVER_MAX_QUERY_BYTES"]:
             abort(414, "The query string is too long.")
@@ -59,10 +61,10 @@ def _limit_unannounced_body(endpoint: str | None, values: dict | None) -> None:
     the limit plus one byte; a form that reached it is a 413 here, before anything parses it
     (the app's URL preprocessor is the first hook, before any view reads the form); any other
     body is checked where it is read (:func:`read_body`)."""
-    req = request
+    req = this_request()
     if not req.environ.get("CONTENT_TYPE") or req.content_length is not None:
         return  # no body, or an announced one: checked against its Content-Length
-    config = current_app.config
+    config = this_app().config
     if req.mimetype != "application/x-www-form-urlencoded":
         if config["MAX_CONTENT_LENGTH"] is not None:
             req.max_content_length = config["MAX_CONTENT_LENGTH"] + 1
@@ -78,7 +80,7 @@ def read_body() -> bytes:
     """The request's body; 413 when it holds more than ``MAX_CONTENT_LENGTH`` bytes, also when
     it came chunked (Werkzeug stops reading one byte past the limit, without an error)."""
     data = request.get_data()
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = this_app().config["MAX_CONTENT_LENGTH"]
     if limit is not None and len(data) > limit:
         abort(413, "The request body is too large.")
     return data

@@ -88,14 +88,14 @@ def introspection(mall_id: str, gateway_id: str | None, digest: str | None) -> M
     if not valid_mall_id(mall_id):
         return None
     gateway_id = gateway_id if gateway_id and gateway_id.startswith(ID_PREFIX) else None
-    row = reader().first(
+    found = reader()
+    row = found.first(
         INTROSPECTION,
         {"mall_id": mall_id, "gateway_id": gateway_id, "digest": digest, "now": utcnow()},
     )
     if row is None:
         return None
     mall = _mall(row)
-    found = reader()
     found.remember("mall", mall_id, mall)
     if gateway_id is not None:
         gateway = None
@@ -115,14 +115,14 @@ def code_exchange(mall_id: str, client_id: str | None, code: str | None) -> Mall
     if client_id is not None and find_client_would_refuse(client_id):
         client_id = None
     digest = sha256_hex(code) if code else None
-    row = reader().first(
+    found = reader()
+    row = found.first(
         CODE_EXCHANGE,
         {"mall_id": mall_id, "client_id": client_id, "digest": digest, "now": utcnow()},
     )
     if row is None:
         return None
     mall = _mall(row)
-    found = reader()
     found.remember("mall", mall_id, mall)
     if client_id is not None:
         client = Client.from_row(row, "app_") if row.app_id is not None else None

@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy import Engine, Executable, Row, create_engine, event
 
 from authserver.extensions import db
+from authserver.platform.current import this_app, this_g
 from authserver.store.dbpool import watch_idle_connections
 
 ENGINE = "authserver.read_engine"
@@ -74,9 +75,10 @@ class Reader:
 
 def reader() -> Reader:
     """This request's (or CLI command's) :class:`Reader`, made on first use."""
-    found = g.get("store_reader")
+    state = this_g()
+    found = state.get("store_reader")
     if found is None:
-        found = g.store_reader = Reader(current_app.extensions[ENGINE])
+        found = state.store_reader = Reader(read_engine(this_app()))
     return found
 
 

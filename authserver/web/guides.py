@@ -46,7 +46,7 @@ def sample_base() -> str:
     configured = current_app.config["AUTHSERVER_ISSUER"]
     if configured:
         return configured.rstrip("/")
-    if host_is_trusted(request):
+    if host_is_trusted(request, current_app.config):
         return request_origin(request) + request.root_path
     return PLACEHOLDER_BASE
 
