@@ -116,7 +116,10 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
     zone = records.time_zone()
     query = filters.parse(resource, args, zone)
     if resource.path == "dashboard":
-        return json_response({"dashboard": [reports.dashboard(caller.mall_pk, zone)]})
+        # parse has read shop_no as a number: the answer names the shop asked for.
+        shop_no = int(args.get("shop_no", records.SHOP_NO))
+        board = reports.dashboard(caller.mall_pk, zone, query, shop_no)
+        return json_response({"dashboard": [board]})
     if resource.kind == REPORT:
         products = filters.numbers(args, "product_no")
         return json_response({resource.key: reports.sales_volume(caller.mall_pk, query, products)})
