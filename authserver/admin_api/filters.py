@@ -16,17 +16,21 @@ The kinds (``KINDS``) and what they read:
 - ``date_from``/``date_to`` (``created_start_date``, ``start_date``...): a day (``2024-01-31``,
   the whole day in the mall's zone) or an ISO date-time; ``created_date``/``updated_date``, the
   first indexed (mall_pk, resource, created_date);
-- ``flag`` (``display=T``), ``in`` (exact values) and ``contains`` (a case-insensitive part of
-  the text, any of the values), ``int``, ``min``/``max`` (``price_min=1000``: the field read as a
-  number, at least or at most the amount): a JSON field of ``data`` read with SQLAlchemy's JSON
-  operators (``data["display"].as_string()``), evaluated on the rows the (mall_pk, resource)
-  prefix of the indexes selects: no other mall's or resource's rows are read. A field written
+- ``flag`` (``display=T``), ``flags`` (``deleted=T,F``: a comma list of flags), ``in``
+  (exact values) and ``contains`` (a case-insensitive part of the text, any of the values),
+  ``int``, ``min``/``max`` (``price_min=1000``: the field read as a number, at least or at most
+  the amount): a JSON field of ``data`` read with SQLAlchemy's JSON operators
+  (``data["display"].as_string()``), evaluated on the rows the (mall_pk, resource) prefix of
+  the indexes selects: no other mall's or resource's rows are read. A field written
   ``list[].key`` (``variants[].quantity``) or ``list[]`` (``product_tag[]``) is met when any
   element of the list meets it (``jsonsql``: the array's elements, in the database);
 - ``date_type`` (orders' ``date_type=order_date``): which date the record's date ranges read;
   the first of its ``choices`` is the one the ranges declare, any other names a date
   authserver does not keep, so a range over it matches no record;
 - ``shop``: ``shop_no``; a mall has the one shop 1, so any other number matches nothing.
+
+A filter with a ``default`` reads it when the call does not give the parameter (coupons'
+``deleted=F``: a deleted coupon is listed only when asked for).
 
 Comma lists take at most 100 values, as Cafe24's.
 """
@@ -50,7 +54,7 @@ from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid, money
 
 KINDS = frozenset(
     {"numbers", "since", "codes", "order_ids", "lookup", "date_from", "date_to", "flag", "in"}
-    | {"contains", "int", "min", "max", "date_type", "shop"}
+    | {"flags", "contains", "int", "min", "max", "date_type", "shop"}
 )
 _declared = {f.kind for resource in RESOURCES.values() for f in resource.filters}
 if not _declared <= KINDS:  # pragma: no cover - a programming error, caught at import
@@ -77,7 +81,7 @@ def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
     conditions = []
     dated = _ranges_apply(resource, args)
     for name, declared in resource.by_filter.items():
-        raw = args.get(name)
+        raw = args.get(name, declared.default)
         if raw is None and declared.required:
             raise Invalid(name, f"{name} is required.")
         if raw is not None:
@@ -146,6 +150,11 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
         if raw not in FLAGS:
             raise Invalid(name, f'{name} must be "T" or "F".')
         return anywhere(field == raw)
+    if kind == "flags":
+        wanted = _values(name, raw)
+        if not set(wanted) <= set(FLAGS):
+            raise Invalid(name, f'{name} must be "T", "F" or a comma list of them.')
+        return anywhere(field.in_(wanted))
     if kind == "in":
         return anywhere(field.in_(_values(name, raw)))
     if kind == "contains":

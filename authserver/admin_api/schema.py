@@ -52,6 +52,8 @@ class Filter:
     required: bool = False
     #: The values Cafe24 documents for a ``date_type``, the first the one the ranges read.
     choices: tuple[str, ...] = ()
+    #: The value Cafe24 reads when the call gives none (coupons' ``deleted``: ``F``).
+    default: str | None = None
 
     @property
     def target(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from authserver.admin_api.resources import MAX_INT, RESOURCES, Resource
+from authserver.admin_api.resources import MAX_INT, RESOURCES, Filter, Resource
 from authserver.openapi import shapes
 
 #: A comma-separated list of up to 100 values (Cafe24: ",(콤마)로 여러 건을 검색할 수 있다").
@@ -25,6 +25,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "int": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
     "shop": {"type": "integer", "minimum": 1, "maximum": 1},
     "flag": {"type": "string", "enum": ["T", "F"]},
+    "flags": {"type": "string", "pattern": "^[TF](,[TF]){0,99}$"},
     "date_from": {"type": "string", "format": "date"},
     "date_to": {"type": "string", "format": "date"},
     "min": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
@@ -40,11 +41,18 @@ def filter_parameters(resource: Resource) -> list[dict[str, Any]]:
             "name": item.name,
             "in": "query",
             "required": item.required,
-            "schema": dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST})),
+            "schema": _schema(item),
             "x-filter-kind": item.kind,
         }
         for item in resource.filters
     ]
+
+
+def _schema(item: Filter) -> dict[str, Any]:
+    schema = dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST}))
+    if item.default is not None:
+        schema["default"] = item.default
+    return schema
 
 
 def page_parameters(resource: Resource) -> list[dict[str, Any]]:
