@@ -27,6 +27,11 @@ The kinds (``KINDS``) and what they read:
 - ``date_type`` (orders' ``date_type=order_date``): which date the record's date ranges read;
   the first of its ``choices`` is the one the ranges declare, any other names a date
   authserver does not keep, so a range over it matches no record;
+- ``choice``: one of the values Cafe24 documents (``choices``), read by another filter;
+- ``keyword`` (articles' ``keyword=linen``): a case-insensitive part of the text of the field
+  the parameter its ``field`` names picks (``search=subject``: the title), LIKE's wildcards
+  read as text; a field written ``number->resource.name`` is the ``name`` of the mall's record
+  of ``resource`` this record's ``number`` names (``search=product``: the product's name);
 - ``shop``: ``shop_no``; a mall has the one shop 1, so any other number matches nothing.
 
 A filter with a ``default`` reads it when the call does not give the parameter (coupons'
@@ -45,6 +50,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from authserver.admin_api import jsonsql, keys
 from authserver.admin_api.records import AdminRecord
@@ -54,7 +60,7 @@ from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid, money
 
 KINDS = frozenset(
     {"numbers", "since", "codes", "order_ids", "lookup", "date_from", "date_to", "flag", "in"}
-    | {"flags", "contains", "int", "min", "max", "date_type", "shop"}
+    | {"flags", "contains", "int", "min", "max", "date_type", "choice", "keyword", "shop"}
 )
 _declared = {f.kind for resource in RESOURCES.values() for f in resource.filters}
 if not _declared <= KINDS:  # pragma: no cover - a programming error, caught at import
@@ -84,7 +90,9 @@ def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
         raw = args.get(name, declared.default)
         if raw is None and declared.required:
             raise Invalid(name, f"{name} is required.")
-        if raw is not None:
+        if raw is not None and declared.kind == "keyword":
+            conditions.append(_keyword(declared, raw, args.get(declared.target)))
+        elif raw is not None:
             condition = _condition(resource, declared, raw, zone)
             conditions.append(condition if dated or declared.kind not in _RANGES else false())
     return Query(
@@ -141,7 +149,7 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
         column = getattr(records, declared.target)
         start, end = _moment(name, raw, zone)
         return column >= start if kind == "date_from" else column < end
-    if kind == "date_type":
+    if kind in ("date_type", "choice"):
         if raw not in declared.choices:
             raise Invalid(name, f"{name} must be one of {', '.join(declared.choices)}.")
         return true()
@@ -168,6 +176,34 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
         value = jsonsql.number(field)
         return anywhere(value >= amount if kind == "min" else value <= amount)
     raise AssertionError(kind)  # pragma: no cover
+
+
+def _keyword(declared: Filter, raw: str, search: str | None) -> Any:
+    """``keyword``: a part of the text, in any case, of the field ``search`` picks."""
+    name, picker = declared.name, declared.target
+    target = dict(declared.searched).get(search or "")
+    if target is None:
+        choices = ", ".join(choice for choice, _ in declared.searched)
+        raise Invalid(picker, f"{picker} must be one of {choices} with {name}.")
+    if not raw.strip() or len(raw) > _MAX_VALUE or "\x00" in raw:
+        raise Invalid(name, f"{name} must be a text of 1 to {_MAX_VALUE} characters.")
+    wanted = raw.strip().lower()
+    number, _, other = target.partition("->")
+    if not other:
+        return func.lower(AdminRecord.data[target].as_string()).contains(wanted, autoescape=True)
+    # Another record's text (the article's product's name): that record, in the same mall.
+    named = aliased(AdminRecord)
+    kind, _, field = other.partition(".")
+    return (
+        select(1)
+        .where(
+            named.mall_pk == AdminRecord.mall_pk,
+            named.resource == kind,
+            named.record_no == jsonsql.number(AdminRecord.data[number].as_string()),
+            func.lower(named.data[field].as_string()).contains(wanted, autoescape=True),
+        )
+        .exists()
+    )
 
 
 def _json_field(target: str) -> tuple[Any, Callable[[Any], Any]]:

@@ -54,6 +54,9 @@ class Filter:
     choices: tuple[str, ...] = ()
     #: The value Cafe24 reads when the call gives none (coupons' ``deleted``: ``F``).
     default: str | None = None
+    #: A ``keyword``'s fields by the value of the parameter that picks one (its ``field``):
+    #: articles' ``search=subject`` reads the ``title``.
+    searched: tuple[tuple[str, str], ...] = ()
 
     @property
     def target(self) -> str:

@@ -31,6 +31,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "min": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
     "max": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
     "date_type": {"type": "string", "pattern": "^[a-z_]{1,40}$"},
+    "keyword": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 
 
@@ -49,7 +50,10 @@ def filter_parameters(resource: Resource) -> list[dict[str, Any]]:
 
 
 def _schema(item: Filter) -> dict[str, Any]:
-    schema = dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST}))
+    if item.kind == "choice":
+        schema: dict[str, Any] = {"type": "string", "enum": list(item.choices)}
+    else:
+        schema = dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST}))
     if item.default is not None:
         schema["default"] = item.default
     return schema
