@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 
+import jsonschema
 import pytest
 import requests
 
@@ -141,6 +142,10 @@ def test_bodies_and_records_come_from_the_rows_fields(live_server):
         if "update" in resource.actions:
             body = components[f"{name}Update"]["properties"]["request"]
             assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+            for field_name, schema in body["properties"].items():
+                # What a PUT may send besides the answered values (coupons' deleted "D").
+                for sent, _ in fields[field_name].aliases:
+                    jsonschema.validate(sent, schema)
         if resource.path not in ENTRIES:
             assert set(fields) <= set(components[name]["properties"]), resource.path
         collection = paths.get(f"/malls/{{mall_id}}/api/v2/admin/{url_path(resource)}", {})
