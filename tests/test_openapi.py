@@ -91,8 +91,9 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
 
 def test_list_and_count_parameters_come_from_the_resource_table(live_server):
     """Each list takes its row's filters (the required ones marked so) and, unless it is a
-    parent's embedded list, its bounds; a list or read of stored records ``fields`` and
-    ``embed``; each count the same filters and a 422 for a bad value; a sub-resource's path
+    parent's embedded list, its bounds; a list or read of stored or embedded records ``fields``
+    (an embedded one's own keys: its parent's key, not the dates it has none of) and ``embed``;
+    each count the same filters and a 422 for a bad value; a sub-resource's path
     names its parent's key (authserver/openapi/parameters.py)."""
     paths = fetch(live_server)["paths"]
     for resource in RESOURCES.values():
@@ -107,7 +108,11 @@ def test_list_and_count_parameters_come_from_the_resource_table(live_server):
             if "limit" in names:
                 assert names["limit"]["schema"]["maximum"] == resource.max_limit
                 assert names["offset"]["schema"]["maximum"] == resource.max_offset
-            assert ("fields" in names) == stored, resource.path
+            assert ("fields" in names) == (stored or resource.kind == EMBEDDED), resource.path
+            if resource.kind == EMBEDDED:
+                pattern = names["fields"]["schema"]["pattern"]
+                assert re.fullmatch(pattern, RESOURCES[resource.parent].number_field)
+                assert not re.fullmatch(pattern, "created_date"), resource.path
             assert ("embed" in names) == bool(stored and resource.embeds), resource.path
         counting = paths.get(f"{base}/count", {}).get("get")
         if counting is not None:

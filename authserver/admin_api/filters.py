@@ -4,7 +4,8 @@ A resource declares its filters in its row of ``resources.RESOURCES`` (``Filter(
 field)``); :func:`parse` reads the query string against them and returns the conditions the
 list's or the count's SELECT adds, so filters run in the database, never over rows in Python.
 As at Cafe24, a parameter the resource does not know is ignored; a known one with a bad value is
-``Invalid`` naming it (the 422). ``limit``, ``offset``, ``fields`` and ``embed`` are read here too.
+``Invalid`` naming it (the 422). ``limit``, ``offset``, ``fields`` and ``embed`` are read here too
+(an embedded list, all of its parent's children, has no ``limit``/``offset``).
 
 The kinds (``KINDS``) and what they read:
 
@@ -54,7 +55,7 @@ from sqlalchemy.orm import aliased
 
 from authserver.admin_api import jsonsql, keys
 from authserver.admin_api.records import AdminRecord
-from authserver.admin_api.resources import RESOURCES, Filter, Resource
+from authserver.admin_api.resources import EMBEDDED, RESOURCES, Filter, Resource, answer_keys
 from authserver.admin_api.schema import DEFAULT_LIMIT
 from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid, money
 
@@ -95,10 +96,16 @@ def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
         elif raw is not None:
             condition = _condition(resource, declared, raw, zone)
             conditions.append(condition if dated or declared.kind not in _RANGES else false())
+    # Cafe24 documents no page of an order's items or a product's variants (orders-items.md,
+    # products-variants.md): there limit and offset are parameters it does not know, ignored.
+    limit, offset = DEFAULT_LIMIT, 0
+    if resource.kind != EMBEDDED:
+        limit = _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit)
+        offset = _int_arg(args, "offset", 0, 0, resource.max_offset)
     return Query(
         tuple(conditions),
-        _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit),
-        _int_arg(args, "offset", 0, 0, resource.max_offset),
+        limit,
+        offset,
         _fields(resource, args.get("fields")),
         _embed(resource, args.get("embed")),
     )
@@ -286,7 +293,7 @@ def _fields(resource: Resource, raw: str | None) -> frozenset[str] | None:
     if raw is None:
         return None
     names = _values("fields", raw)
-    known = {resource.number_field, "shop_no", *resource.dates, *resource.by_name}
+    known = answer_keys(resource)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise Invalid("fields", f"fields: {unknown[0]} is not a field of {resource.singular}.")
