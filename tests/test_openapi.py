@@ -53,6 +53,32 @@ def test_served_document_is_the_built_one(live_server):
     assert fetch(live_server) == build_document()
 
 
+def test_every_operation_answers_the_request_limits_in_its_surfaces_shape(live_server):
+    """platform/limits.py answers a malformed query string (400) and an over-long one (414)
+    before any view: every operation lists both, with its surface's error schema, and what
+    the live server answers an Admin API GET matches that schema."""
+    document = fetch(live_server)
+    operations = [
+        operation
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method != "parameters"
+    ]
+    assert len(operations) > 50
+    for operation in operations:
+        error = "OAuthError" if "oauth" in operation["tags"] else "ApiError"
+        for status in ("400", "414"):
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": f"#/components/schemas/{error}"}, operation
+    envelope = document["components"]["schemas"]["ApiError"]
+    url = f"{live_server}/malls/m/api/v2/admin/products"
+    for query, status in (("product_name=%00", 400), ("product_name=" + "a" * 9000, 414)):
+        answer = requests.get(f"{url}?{query}")
+        assert answer.status_code == status
+        jsonschema.validate(answer.json(), envelope)
+        assert answer.json()["error"]["code"] == status
+
+
 def concrete(path: str) -> str:
     """A path of the document or of ``url_path`` with each ``{parameter}`` as a key: ``1``."""
     return re.sub(r"\{[a-z_]+\}", "1", path)
