@@ -241,6 +241,25 @@ def test_coupons_default_to_a_hundred_as_cafe24(api):
     assert len(api.get("coupons").json()["coupons"]) == 100
 
 
+def test_coupons_hide_deleted_ones_unless_asked_as_cafe24(app, api, world):
+    """coupons.md, list and count: deleted "T"/"F", a comma list, DEFAULT F."""
+    assert api.post("coupons", {"coupon_name": "Welcome"}).status_code == 201
+    seed(app, world.mall_id, "coupons", {"coupon_name": "Gone", "deleted": "T"})  # the shop's
+    assert api.post("coupons", {"coupon_name": "Summer"}).status_code == 201
+    assert numbers_of(api, "coupons") == ["1", "3"]
+    assert count_of(api, "coupons") == 2
+    assert numbers_of(api, "coupons", deleted="T") == ["2"]
+    assert count_of(api, "coupons", deleted="T") == 1
+    assert numbers_of(api, "coupons", deleted="T,F") == ["1", "2", "3"]
+    assert count_of(api, "coupons", deleted="F,T") == 3
+    assert numbers_of(api, "coupons", coupon_no="2") == []  # a deleted one, not asked for
+    for bad in ("X", "T,X", "t", "T,"):
+        for path in ("coupons", "coupons/count"):
+            answer = api.get(path, params={"deleted": bad})
+            assert answer.status_code == 422, (path, bad)
+            assert answer.json()["error"]["more_info"] == {"field": "deleted"}
+
+
 def _plan(app, world, path: str, params: dict) -> str:
     """The database's plan for the filtered list, as EXPLAIN writes it."""
     with app.app_context():

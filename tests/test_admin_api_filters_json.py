@@ -1,15 +1,17 @@
 """Cafe24's list and count filters over the fields authserver keeps inside a record's JSON:
 money and stock ranges (``price_min``, ``stock_quantity_max``), a list's elements (a product's
 ``variants``, ``category`` and ``product_tag``, an order's ``payment_method`` and ``items``),
-orders' ``date_type``, articles' flags, and the sales report's filters, which run on the
-orders' items in one grouped SELECT. Each narrows the list and the count alike; a bad value is
-a 422 naming it. (The plans of these queries: test_admin_api_filters.py.)"""
+orders' ``date_type``, articles' flags and ``search``/``keyword``, and the sales report's
+filters, which run on the orders' items in one grouped SELECT. Each narrows the list and the
+count alike; a bad value is a 422 naming it. (The plans of these queries:
+test_admin_api_filters.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from .admin_api_support import Api, count_of, numbers_of, seed, travelling_api
+from .helpers import add_mall
 
 
 @pytest.fixture
@@ -116,6 +118,55 @@ def test_articles_is_notice_and_is_display(app, api, world):
     assert numbers(is_notice="F", is_display="F") == [3]
     bad = api.get("boards/1/articles", params={"is_display": "yes"})
     assert bad.status_code == 422 and bad.json()["error"]["more_info"] == {"field": "is_display"}
+
+
+def test_articles_search_and_keyword(app, api, world):
+    """boards-articles.md "Retrieve a list of posts for a board": keyword searched in the field
+    search names (subject, content, writer_name, product: the product's name, member_id), a
+    part of it in any case, LIKE's wildcards as text."""
+    with app.app_context():
+        add_mall("othermall")
+    seed(app, "othermall", "products", {"product_name": "Silk tie", "price": "1"})
+    seed(app, world.mall_id, "boards", {"board_name": "Reviews"})
+    for name in ("Linen shirt", "Wool scarf"):
+        assert api.post("products", {"product_name": name, "price": "10"}).status_code == 201
+    base = {"client_ip": "127.0.0.1"}
+    for writer, title, content, member, product in (
+        ("Kim", "Linen care", "Wash it cold", "kim01", 2),
+        ("Lee", "Shipping", "100% linen, fast", "lee02", 1),
+        ("Park", "Hello", "hi", "park03", None),
+    ):
+        article = {**base, "writer": writer, "title": title, "content": content}
+        article |= {"member_id": member, "product_no": product}
+        assert api.post("boards/1/articles", article).status_code == 201
+
+    def numbers(**params) -> list:
+        answer = api.get("boards/1/articles", params=params)
+        assert answer.status_code == 200, answer.text
+        return [a["article_no"] for a in answer.json()["articles"]]
+
+    assert numbers(search="subject", keyword="LINEN") == [1]
+    assert numbers(search="content", keyword="linen") == [2]
+    assert numbers(search="writer_name", keyword="le") == [2]
+    assert numbers(search="member_id", keyword="K03") == [3]
+    assert numbers(search="product", keyword="scarf") == [1]
+    assert numbers(search="product", keyword="SHIRT") == [2]
+    assert numbers(search="product", keyword="silk") == []  # another mall's product 1
+    assert numbers(search="content", keyword="100%") == [2]
+    assert numbers(search="content", keyword="%") == [2]  # a wildcard is text
+    assert numbers(search="content", keyword="_") == []
+    assert numbers(search="subject", keyword="Linen", member_id="lee02") == []
+    assert numbers(search="subject") == [1, 2, 3]  # nothing to search for
+    for params, field in (
+        ({"search": "title", "keyword": "x"}, "search"),
+        ({"search": "title"}, "search"),
+        ({"keyword": "x"}, "search"),
+        ({"search": "subject", "keyword": " "}, "keyword"),
+        ({"search": "subject", "keyword": "x" * 256}, "keyword"),
+    ):
+        bad = api.get("boards/1/articles", params=params)
+        assert bad.status_code == 422, params
+        assert bad.json()["error"]["more_info"] == {"field": field}, params
 
 
 def test_sales_volume_filters_run_on_the_items_in_sql(app, api, world, travel):

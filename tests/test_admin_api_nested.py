@@ -133,6 +133,31 @@ def test_order_items_refusals(api, app, live_server, world):
     assert refused.json()["error"]["more_info"] == {"required_scope": "mall.write_order"}
 
 
+def test_embedded_lists_apply_fields_and_have_no_page(app, api, world):
+    """orders-items.md and products-variants.md: both lists document fields ("... with fields
+    parameter") and no limit or offset, which are then ignored as any unknown parameter."""
+    _product(api), _product(api, "Scarf")
+    order_id = _order(app, api, world)
+    for quantity in (3, 4):
+        added = api.post(f"orders/{order_id}/items", {"product_no": 2, "quantity": quantity})
+        assert added.status_code == 201, added.text
+    items = f"orders/{order_id}/items"
+    named = api.get(items, params={"fields": "item_no,quantity,order_id"}).json()["items"]
+    assert named == [{"item_no": n, "quantity": n + 1, "order_id": order_id} for n in (1, 2, 3)]
+    for page in ({"limit": "1", "offset": "1"}, {"limit": "x", "offset": "-1"}):
+        answer = api.get(items, params=page)
+        assert answer.status_code == 200, page
+        assert [i["item_no"] for i in answer.json()["items"]] == [1, 2, 3]
+    unknown = api.get(items, params={"fields": "quantity,created_date"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["more_info"] == {"field": "fields"}
+
+    variants = api.get("products/1/variants", params={"fields": "variant_code,display", "limit": 0})
+    assert variants.json() == {"variants": [{"variant_code": "P0000001000A", "display": "T"}]}
+    one = api.get("products/1/variants/P0000001000A", params={"fields": "quantity,product_no"})
+    assert one.json() == {"variant": {"quantity": 0, "product_no": 1}}
+
+
 # -- products/{product_no}/variants ------------------------------------------------------------
 def test_each_product_has_its_variants(api, app, live_server, world):
     _product(api), _product(api, "Scarf")

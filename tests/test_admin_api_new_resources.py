@@ -381,6 +381,17 @@ def test_dashboard_is_computed_from_the_mall(app, api, other, world, live_server
 
     empty = other.get("dashboard").json()["dashboard"][0]
     assert empty["weekly_sales_stats"]["ordered_count"] == 0 and empty["board_list"] == []
+    assert api.get("dashboard?shop_no=1").json() == answer.json()
+    shop_two = api.get("dashboard?shop_no=2").json()["dashboard"][0]
+    assert shop_two["shop_no"] == 2 and shop_two["board_list"] == []
+    assert shop_two["daily_sales_stats"][-1]["order_count"] == 0
+    assert shop_two["weekly_sales_stats"]["ordered_count"] == 0
+    assert (shop_two["sold_out_products_count"], shop_two["new_members_count"]) == (0, 0)
+    for bad in ("x", "0", "1,2"):
+        refused = api.get(f"dashboard?shop_no={bad}")
+        assert refused.status_code == 422 and refused.json()["error"]["more_info"] == {
+            "field": "shop_no"
+        }
     travel(86_400)  # tomorrow, with a new token (the first has expired)
     tomorrow = _api(live_server, world.mall_id, world.extra["all_client"])
     next_day = tomorrow.get("dashboard").json()["dashboard"][0]

@@ -416,3 +416,28 @@ def test_head_is_get(api):
     _product(api)
     answer = api.call("HEAD", "products/1")
     assert answer.status_code == 200 and answer.text == ""
+
+
+def test_coupon_management_deletes_a_coupon_with_cafe24s_d(api):
+    """coupons.md "Coupon management": deleted "D" deletes; the list then hides it (DEFAULT F)
+    and answers it as deleted "T" when asked for deleted=T. Other values are refused by name."""
+    for name in ("Welcome", "Summer"):
+        assert api.post("coupons", {"coupon_name": name}).status_code == 201
+    for bad in ("X", "d", "DD", "", 1, ["D"]):
+        refused = api.put("coupons/1", {"deleted": bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["more_info"] == {"field": "deleted"}
+    assert 'deleted must be "T", "F" or "D".' in refused.json()["error"]["message"]
+    # Cafe24's own example: a status change with "deleted": null deletes nothing.
+    paused = api.put("coupons/1", {"status": "pause", "deleted": None})
+    assert (paused.status_code, paused.json()["coupon"]["deleted"]) == (200, "F")
+    assert [c["coupon_no"] for c in api.get("coupons").json()["coupons"]] == ["1", "2"]
+    deleted = api.put("coupons/1", {"status": None, "deleted": "D"})
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json()["coupon"]["deleted"] == "T"
+    assert [c["coupon_no"] for c in api.get("coupons").json()["coupons"]] == ["2"]
+    assert api.get("coupons/count").json() == {"count": 1}
+    gone = api.get("coupons", params={"deleted": "T"}).json()["coupons"]
+    assert [(c["coupon_no"], c["deleted"]) for c in gone] == [("1", "T")]
+    # ... and a later null leaves it deleted.
+    assert api.put("coupons/1", {"deleted": None}).json()["coupon"]["deleted"] == "T"

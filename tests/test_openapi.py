@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 
+import jsonschema
 import pytest
 import requests
 
@@ -52,6 +53,32 @@ def test_served_document_is_the_built_one(live_server):
     assert fetch(live_server) == build_document()
 
 
+def test_every_operation_answers_the_request_limits_in_its_surfaces_shape(live_server):
+    """platform/limits.py answers a malformed query string (400) and an over-long one (414)
+    before any view: every operation lists both, with its surface's error schema, and what
+    the live server answers an Admin API GET matches that schema."""
+    document = fetch(live_server)
+    operations = [
+        operation
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method != "parameters"
+    ]
+    assert len(operations) > 50
+    for operation in operations:
+        error = "OAuthError" if "oauth" in operation["tags"] else "ApiError"
+        for status in ("400", "414"):
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": f"#/components/schemas/{error}"}, operation
+    envelope = document["components"]["schemas"]["ApiError"]
+    url = f"{live_server}/malls/m/api/v2/admin/products"
+    for query, status in (("product_name=%00", 400), ("product_name=" + "a" * 9000, 414)):
+        answer = requests.get(f"{url}?{query}")
+        assert answer.status_code == status
+        jsonschema.validate(answer.json(), envelope)
+        assert answer.json()["error"]["code"] == status
+
+
 def concrete(path: str) -> str:
     """A path of the document or of ``url_path`` with each ``{parameter}`` as a key: ``1``."""
     return re.sub(r"\{[a-z_]+\}", "1", path)
@@ -90,8 +117,9 @@ def test_document_covers_every_admin_api_call_with_its_scope(live_server):
 
 def test_list_and_count_parameters_come_from_the_resource_table(live_server):
     """Each list takes its row's filters (the required ones marked so) and, unless it is a
-    parent's embedded list, its bounds; a list or read of stored records ``fields`` and
-    ``embed``; each count the same filters and a 422 for a bad value; a sub-resource's path
+    parent's embedded list, its bounds; a list or read of stored or embedded records ``fields``
+    (an embedded one's own keys: its parent's key, not the dates it has none of) and ``embed``;
+    each count the same filters and a 422 for a bad value; a sub-resource's path
     names its parent's key (authserver/openapi/parameters.py)."""
     paths = fetch(live_server)["paths"]
     for resource in RESOURCES.values():
@@ -106,7 +134,11 @@ def test_list_and_count_parameters_come_from_the_resource_table(live_server):
             if "limit" in names:
                 assert names["limit"]["schema"]["maximum"] == resource.max_limit
                 assert names["offset"]["schema"]["maximum"] == resource.max_offset
-            assert ("fields" in names) == stored, resource.path
+            assert ("fields" in names) == (stored or resource.kind == EMBEDDED), resource.path
+            if resource.kind == EMBEDDED:
+                pattern = names["fields"]["schema"]["pattern"]
+                assert re.fullmatch(pattern, RESOURCES[resource.parent].number_field)
+                assert not re.fullmatch(pattern, "created_date"), resource.path
             assert ("embed" in names) == bool(stored and resource.embeds), resource.path
         counting = paths.get(f"{base}/count", {}).get("get")
         if counting is not None:
@@ -141,6 +173,10 @@ def test_bodies_and_records_come_from_the_rows_fields(live_server):
         if "update" in resource.actions:
             body = components[f"{name}Update"]["properties"]["request"]
             assert set(body["properties"]) == {n for n, f in fields.items() if not f.read_only}
+            for field_name, schema in body["properties"].items():
+                # What a PUT may send besides the answered values (coupons' deleted "D").
+                for sent, _ in fields[field_name].aliases:
+                    jsonschema.validate(sent, schema)
         if resource.path not in ENTRIES:
             assert set(fields) <= set(components[name]["properties"]), resource.path
         collection = paths.get(f"/malls/{{mall_id}}/api/v2/admin/{url_path(resource)}", {})

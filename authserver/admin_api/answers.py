@@ -66,9 +66,14 @@ def to_json(
     moments = (record.created_date, record.updated_date)[: len(resource.dates)]
     for name, moment in zip(resource.dates, moments, strict=True):
         body[name] = _in_zone(moment, zone)
-    if fields is not None:
-        return {name: value for name, value in body.items() if name in fields}
-    return body
+    return only(body, fields)
+
+
+def only(body: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
+    """``body`` with only the keys ``fields=`` names (all of them without ``fields=``)."""
+    if fields is None:
+        return body
+    return {name: value for name, value in body.items() if name in fields}
 
 
 def object_json(
@@ -80,9 +85,7 @@ def object_json(
         body = {f.name: wire.answer(f, data.get(f.name)) for f in resource.fields}
     else:
         body = store_json(resource, mall_id, record)
-    if fields is not None:
-        return {name: value for name, value in body.items() if name in fields}
-    return body
+    return only(body, fields)
 
 
 def store_json(resource: Resource, mall_id: str, record: Any | None) -> dict[str, Any]:

@@ -4,7 +4,8 @@ A resource declares its filters in its row of ``resources.RESOURCES`` (``Filter(
 field)``); :func:`parse` reads the query string against them and returns the conditions the
 list's or the count's SELECT adds, so filters run in the database, never over rows in Python.
 As at Cafe24, a parameter the resource does not know is ignored; a known one with a bad value is
-``Invalid`` naming it (the 422). ``limit``, ``offset``, ``fields`` and ``embed`` are read here too.
+``Invalid`` naming it (the 422). ``limit``, ``offset``, ``fields`` and ``embed`` are read here too
+(an embedded list, all of its parent's children, has no ``limit``/``offset``).
 
 The kinds (``KINDS``) and what they read:
 
@@ -16,17 +17,26 @@ The kinds (``KINDS``) and what they read:
 - ``date_from``/``date_to`` (``created_start_date``, ``start_date``...): a day (``2024-01-31``,
   the whole day in the mall's zone) or an ISO date-time; ``created_date``/``updated_date``, the
   first indexed (mall_pk, resource, created_date);
-- ``flag`` (``display=T``), ``in`` (exact values) and ``contains`` (a case-insensitive part of
-  the text, any of the values), ``int``, ``min``/``max`` (``price_min=1000``: the field read as a
-  number, at least or at most the amount): a JSON field of ``data`` read with SQLAlchemy's JSON
-  operators (``data["display"].as_string()``), evaluated on the rows the (mall_pk, resource)
-  prefix of the indexes selects: no other mall's or resource's rows are read. A field written
+- ``flag`` (``display=T``), ``flags`` (``deleted=T,F``: a comma list of flags), ``in``
+  (exact values) and ``contains`` (a case-insensitive part of the text, any of the values),
+  ``int``, ``min``/``max`` (``price_min=1000``: the field read as a number, at least or at most
+  the amount): a JSON field of ``data`` read with SQLAlchemy's JSON operators
+  (``data["display"].as_string()``), evaluated on the rows the (mall_pk, resource) prefix of
+  the indexes selects: no other mall's or resource's rows are read. A field written
   ``list[].key`` (``variants[].quantity``) or ``list[]`` (``product_tag[]``) is met when any
   element of the list meets it (``jsonsql``: the array's elements, in the database);
 - ``date_type`` (orders' ``date_type=order_date``): which date the record's date ranges read;
   the first of its ``choices`` is the one the ranges declare, any other names a date
   authserver does not keep, so a range over it matches no record;
+- ``choice``: one of the values Cafe24 documents (``choices``), read by another filter;
+- ``keyword`` (articles' ``keyword=linen``): a case-insensitive part of the text of the field
+  the parameter its ``field`` names picks (``search=subject``: the title), LIKE's wildcards
+  read as text; a field written ``number->resource.name`` is the ``name`` of the mall's record
+  of ``resource`` this record's ``number`` names (``search=product``: the product's name);
 - ``shop``: ``shop_no``; a mall has the one shop 1, so any other number matches nothing.
+
+A filter with a ``default`` reads it when the call does not give the parameter (coupons'
+``deleted=F``: a deleted coupon is listed only when asked for).
 
 Comma lists take at most 100 values, as Cafe24's.
 """
@@ -41,16 +51,17 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from authserver.admin_api import jsonsql, keys
 from authserver.admin_api.records import AdminRecord
-from authserver.admin_api.resources import RESOURCES, Filter, Resource
+from authserver.admin_api.resources import EMBEDDED, RESOURCES, Filter, Resource, answer_keys
 from authserver.admin_api.schema import DEFAULT_LIMIT
 from authserver.admin_api.wire import FLAGS, MAX_INT, MAX_LIST, Invalid, money
 
 KINDS = frozenset(
     {"numbers", "since", "codes", "order_ids", "lookup", "date_from", "date_to", "flag", "in"}
-    | {"contains", "int", "min", "max", "date_type", "shop"}
+    | {"flags", "contains", "int", "min", "max", "date_type", "choice", "keyword", "shop"}
 )
 _declared = {f.kind for resource in RESOURCES.values() for f in resource.filters}
 if not _declared <= KINDS:  # pragma: no cover - a programming error, caught at import
@@ -77,16 +88,24 @@ def parse(resource: Resource, args: Mapping[str, str], zone: ZoneInfo) -> Query:
     conditions = []
     dated = _ranges_apply(resource, args)
     for name, declared in resource.by_filter.items():
-        raw = args.get(name)
+        raw = args.get(name, declared.default)
         if raw is None and declared.required:
             raise Invalid(name, f"{name} is required.")
-        if raw is not None:
+        if raw is not None and declared.kind == "keyword":
+            conditions.append(_keyword(declared, raw, args.get(declared.target)))
+        elif raw is not None:
             condition = _condition(resource, declared, raw, zone)
             conditions.append(condition if dated or declared.kind not in _RANGES else false())
+    # Cafe24 documents no page of an order's items or a product's variants (orders-items.md,
+    # products-variants.md): there limit and offset are parameters it does not know, ignored.
+    limit, offset = DEFAULT_LIMIT, 0
+    if resource.kind != EMBEDDED:
+        limit = _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit)
+        offset = _int_arg(args, "offset", 0, 0, resource.max_offset)
     return Query(
         tuple(conditions),
-        _int_arg(args, "limit", resource.default_limit, 1, resource.max_limit),
-        _int_arg(args, "offset", 0, 0, resource.max_offset),
+        limit,
+        offset,
         _fields(resource, args.get("fields")),
         _embed(resource, args.get("embed")),
     )
@@ -137,7 +156,7 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
         column = getattr(records, declared.target)
         start, end = _moment(name, raw, zone)
         return column >= start if kind == "date_from" else column < end
-    if kind == "date_type":
+    if kind in ("date_type", "choice"):
         if raw not in declared.choices:
             raise Invalid(name, f"{name} must be one of {', '.join(declared.choices)}.")
         return true()
@@ -146,6 +165,11 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
         if raw not in FLAGS:
             raise Invalid(name, f'{name} must be "T" or "F".')
         return anywhere(field == raw)
+    if kind == "flags":
+        wanted = _values(name, raw)
+        if not set(wanted) <= set(FLAGS):
+            raise Invalid(name, f'{name} must be "T", "F" or a comma list of them.')
+        return anywhere(field.in_(wanted))
     if kind == "in":
         return anywhere(field.in_(_values(name, raw)))
     if kind == "contains":
@@ -159,6 +183,34 @@ def _condition(resource: Resource, declared: Filter, raw: str, zone: ZoneInfo) -
         value = jsonsql.number(field)
         return anywhere(value >= amount if kind == "min" else value <= amount)
     raise AssertionError(kind)  # pragma: no cover
+
+
+def _keyword(declared: Filter, raw: str, search: str | None) -> Any:
+    """``keyword``: a part of the text, in any case, of the field ``search`` picks."""
+    name, picker = declared.name, declared.target
+    target = dict(declared.searched).get(search or "")
+    if target is None:
+        choices = ", ".join(choice for choice, _ in declared.searched)
+        raise Invalid(picker, f"{picker} must be one of {choices} with {name}.")
+    if not raw.strip() or len(raw) > _MAX_VALUE or "\x00" in raw:
+        raise Invalid(name, f"{name} must be a text of 1 to {_MAX_VALUE} characters.")
+    wanted = raw.strip().lower()
+    number, _, other = target.partition("->")
+    if not other:
+        return func.lower(AdminRecord.data[target].as_string()).contains(wanted, autoescape=True)
+    # Another record's text (the article's product's name): that record, in the same mall.
+    named = aliased(AdminRecord)
+    kind, _, field = other.partition(".")
+    return (
+        select(1)
+        .where(
+            named.mall_pk == AdminRecord.mall_pk,
+            named.resource == kind,
+            named.record_no == jsonsql.number(AdminRecord.data[number].as_string()),
+            func.lower(named.data[field].as_string()).contains(wanted, autoescape=True),
+        )
+        .exists()
+    )
 
 
 def _json_field(target: str) -> tuple[Any, Callable[[Any], Any]]:
@@ -241,7 +293,7 @@ def _fields(resource: Resource, raw: str | None) -> frozenset[str] | None:
     if raw is None:
         return None
     names = _values("fields", raw)
-    known = {resource.number_field, "shop_no", *resource.dates, *resource.by_name}
+    known = answer_keys(resource)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise Invalid("fields", f"fields: {unknown[0]} is not a field of {resource.singular}.")

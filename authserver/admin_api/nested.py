@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import Integer, cast, delete, select
 
 from authserver.admin_api import keys, records, wire
+from authserver.admin_api.answers import only
 from authserver.admin_api.records import AdminRecord
 from authserver.admin_api.resources import (
     COLLECTION,
+    ITEM_NO,
     RESOURCES,
     Invalid,
     Refused,
@@ -155,8 +157,8 @@ def child_json(
     resource: Resource, parent: Any, index: int, child: dict[str, Any]
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"shop_no": records.SHOP_NO}
-    if resource.path == "orders/items":
-        body["item_no"] = index + 1
+    if resource.path in ITEM_NO:
+        body[ITEM_NO[resource.path]] = index + 1
     body[resource.number_field] = _code(resource, parent, index, child)
     body.update(
         {
@@ -176,10 +178,14 @@ def _children(resource: Resource, parent: Any) -> list[dict[str, Any]]:
     return list(parent.data.get(resource.key) or [])
 
 
-def list_children(endpoint: Endpoint, mall_pk: int) -> list[dict[str, Any]]:
+def list_children(
+    endpoint: Endpoint, mall_pk: int, fields: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every child of the parent the path names, each with only ``fields`` when given."""
     resource = endpoint.resource
     parent = check_parent(endpoint, mall_pk)
-    return [child_json(resource, parent, i, c) for i, c in enumerate(_children(resource, parent))]
+    children = enumerate(_children(resource, parent))
+    return [only(child_json(resource, parent, i, c), fields) for i, c in children]
 
 
 def _index(endpoint: Endpoint, parent: Any) -> int:
@@ -191,10 +197,13 @@ def _index(endpoint: Endpoint, parent: Any) -> int:
     raise Refused(404, f"No {resource.singular} with {name} {endpoint.key}.", {name: endpoint.key})
 
 
-def get_child(endpoint: Endpoint, mall_pk: int) -> dict[str, Any]:
+def get_child(
+    endpoint: Endpoint, mall_pk: int, fields: frozenset[str] | None = None
+) -> dict[str, Any]:
     parent = check_parent(endpoint, mall_pk)
     index = _index(endpoint, parent)
-    return child_json(endpoint.resource, parent, index, _children(endpoint.resource, parent)[index])
+    child = _children(endpoint.resource, parent)[index]
+    return only(child_json(endpoint.resource, parent, index, child), fields)
 
 
 def create_child(endpoint: Endpoint, mall_pk: int, body: Any) -> dict[str, Any]:

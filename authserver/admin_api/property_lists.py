@@ -118,7 +118,9 @@ COUPON_FIELDS: tuple[Field, ...] = (
     Field("available_amount_type", default="E"),
     Field("available_product", default="U"),
     Field("available_category", default="U"),
-    Field("deleted", FLAG, default="F"),
+    # Coupon management (PUT) deletes with "D" (its only documented value); the list's
+    # deleted filter then reads "T".
+    Field("deleted", FLAG, default="F", aliases=(("D", "T"),)),
     Field("issue_reserved", FLAG, default="F"),
     # What a new coupon is at Cafe24 until its shop acts on it.
     Field("is_stopped_issued_coupon", FLAG, read_only=True, default="F"),

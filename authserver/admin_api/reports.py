@@ -234,8 +234,8 @@ def page_points(mall_pk: int, gate: tuple[Any, ...], limit: int, offset: int) ->
 
 
 # -- the dashboard ----------------------------------------------------------------------------
-def _rows(mall_pk: int, resource: str) -> list[AdminRecord]:
-    where = (AdminRecord.mall_pk == mall_pk, AdminRecord.resource == resource)
+def _rows(mall_pk: int, resource: str, conditions: tuple[Any, ...]) -> list[AdminRecord]:
+    where = (AdminRecord.mall_pk == mall_pk, AdminRecord.resource == resource, *conditions)
     return list(db.session.scalars(select(AdminRecord).where(*where).order_by("record_no")))
 
 
@@ -282,12 +282,14 @@ def _period(orders: list[tuple[date, Decimal, str | None]], days: int) -> dict[s
     return body
 
 
-def dashboard(mall_pk: int, zone: ZoneInfo) -> dict[str, Any]:
-    """Cafe24's dashboard of the mall, computed from its records now."""
+def dashboard(mall_pk: int, zone: ZoneInfo, query: Query, shop_no: int) -> dict[str, Any]:
+    """Cafe24's dashboard of the mall's shop ``shop_no``, computed now from its records that
+    meet the ``query``'s conditions (its ``shop_no``: another shop's records are none)."""
+    conditions = query.conditions
     today = _day(utcnow(), zone)
-    products = {row.record_no: row.data for row in _rows(mall_pk, "products")}
+    products = {row.record_no: row.data for row in _rows(mall_pk, "products", conditions)}
     orders = []
-    for row in _rows(mall_pk, "orders"):
+    for row in _rows(mall_pk, "orders", conditions):
         price = sum(
             (
                 Decimal(str(products.get(item["product_no"], {}).get("price") or 0))
@@ -323,11 +325,11 @@ def dashboard(mall_pk: int, zone: ZoneInfo) -> dict[str, Any]:
         )
     week_start, month_start = today - timedelta(days=6), today.replace(day=1)
     articles = defaultdict(int)
-    for row in _rows(mall_pk, "boards/articles"):
+    for row in _rows(mall_pk, "boards/articles", conditions):
         if _day(row.created_date, zone) == today:
             articles[row.data.get("board_no")] += 1
     return {
-        "shop_no": records.SHOP_NO,
+        "shop_no": shop_no,
         "daily_sales_stats": daily,
         "weekly_sales_stats": _period([o for o in orders if o[0] >= week_start], 7),
         "monthly_sales_stats": _period(
@@ -337,7 +339,9 @@ def dashboard(mall_pk: int, zone: ZoneInfo) -> dict[str, Any]:
             1 for d in products.values() if d.get("selling") in (False, "F")
         ),
         "new_members_count": sum(
-            1 for row in _rows(mall_pk, "customers") if _day(row.created_date, zone) == today
+            1
+            for row in _rows(mall_pk, "customers", conditions)
+            if _day(row.created_date, zone) == today
         ),
         "board_list": [
             {
@@ -347,6 +351,6 @@ def dashboard(mall_pk: int, zone: ZoneInfo) -> dict[str, Any]:
                 "new_registered_count": articles[row.record_no],
                 "page_url": f"/disp/admin/mobile/index#/bulletins?board_no={row.record_no}",
             }
-            for row in _rows(mall_pk, "boards")
+            for row in _rows(mall_pk, "boards", conditions)
         ],
     }

@@ -67,7 +67,7 @@ __all__ = [
     "NUMBER", "OBJECT", "STR", "STR_LIST", "TEXT", "Field", "Filter", "Invalid", "Resource",
     "RESOURCES", "product_refs", "validate", "ALL_ACTIONS", "APP_OBJECT", "CODE", "COLLECTION",
     "LIST_ACTIONS", "LOOKUP", "NUMBER_TEXT", "NUMBERED", "ORDER_ID", "REPORT", "SINGLETON",
-    "EMBEDDED", "READ_ACTIONS", "Refused",
+    "EMBEDDED", "READ_ACTIONS", "Refused", "ITEM_NO", "answer_keys",
 ]  # fmt: skip
 
 F = Field
@@ -317,6 +317,21 @@ if set(RESOURCES) != _catalogue:  # pragma: no cover - a programming error, caug
     raise RuntimeError(
         f"admin_api.RESOURCES and scopes.CATEGORIES differ: {_catalogue ^ set(RESOURCES)}"
     )
+
+
+#: The embedded children Cafe24 also numbers by their place in the list (an order's ``item_no``).
+ITEM_NO = {"orders/items": "item_no"}
+
+
+def answer_keys(resource: Resource) -> frozenset[str]:
+    """The keys a record of ``resource`` answers, which ``fields=`` may name: an embedded
+    child's (``nested.child_json``) hold its parent's key and no dates."""
+    if resource.kind != EMBEDDED:
+        return frozenset({resource.number_field, "shop_no", *resource.dates, *resource.by_name})
+    parent = RESOURCES[resource.parent or ""]
+    numbered = ITEM_NO.get(resource.path)
+    keys = {resource.number_field, "shop_no", parent.number_field, *resource.by_name}
+    return frozenset(keys | ({numbered} if numbered else set()))
 
 
 def url_path(resource: Resource) -> str:

@@ -39,6 +39,15 @@ F = Field
 POINT_TYPES = ("increase", "decrease")
 #: Cafe24's required period of activity logs and points (``start_date``, ``end_date``).
 _REQUIRED_PERIOD = tuple(replace(period, required=True) for period in PERIOD_FILTERS)
+#: boards-articles.md's ``search`` (what ``keyword`` searches) -> the article's field: the
+#: ``product`` is the name of the article's product (``filters``, kind ``keyword``).
+_ARTICLE_SEARCH = (
+    ("subject", "title"),
+    ("content", "content"),
+    ("writer_name", "writer"),
+    ("product", "product_no->products.product_name"),
+    ("member_id", "member_id"),
+)
 
 ADDED: tuple[Resource, ...] = (
     Resource(
@@ -226,6 +235,8 @@ ADDED: tuple[Resource, ...] = (
             Filter("product_no", "int"),
             Filter("is_notice", "flag", "notice"),
             Filter("is_display", "flag", "display"),
+            Filter("search", "choice", choices=tuple(name for name, _ in _ARTICLE_SEARCH)),
+            Filter("keyword", "keyword", "search", searched=_ARTICLE_SEARCH),
             *PERIOD_FILTERS,
         ),
         max_offset=8000,

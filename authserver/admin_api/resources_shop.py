@@ -168,7 +168,8 @@ SHOP: tuple[Resource, ...] = (
             Filter("coupon_name", "contains"),
             Filter("benefit_type", "in"),
             Filter("issue_type", "in"),
-            Filter("deleted", "flag"),
+            # coupons.md: "deleted ... ,(콤마)로 여러 건을 검색할 수 있다 ... DEFAULT F".
+            Filter("deleted", "flags", default="F"),
             *CREATED_FILTERS,
         ),
         default_limit=100,

@@ -52,6 +52,11 @@ class Filter:
     required: bool = False
     #: The values Cafe24 documents for a ``date_type``, the first the one the ranges read.
     choices: tuple[str, ...] = ()
+    #: The value Cafe24 reads when the call gives none (coupons' ``deleted``: ``F``).
+    default: str | None = None
+    #: A ``keyword``'s fields by the value of the parameter that picks one (its ``field``):
+    #: articles' ``search=subject`` reads the ``title``.
+    searched: tuple[tuple[str, str], ...] = ()
 
     @property
     def target(self) -> str:
@@ -171,7 +176,8 @@ def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any
     """The fields to store from a request object; every required one unless ``partial``.
 
     Unknown and server-assigned fields are refused by name rather than dropped silently; a
-    create stores Cafe24's default of each field it leaves unset (``Field.default``);
+    create stores Cafe24's default of each field it leaves unset or null (``Field.default``),
+    an update leaves such a field as stored when it sends null;
     ``shop_no`` (Cafe24's examples repeat it inside ``request``) is accepted when it is 1.
     """
     if not isinstance(values, dict):
@@ -199,6 +205,14 @@ def validate(resource: Resource, values: Any, *, partial: bool) -> dict[str, Any
         for f in resource.fields:
             if f.default is not None and data.get(f.name) is None:
                 data[f.name] = f.default
+    else:
+        # A field with a DEFAULT is never null: an update that sends null leaves it as stored
+        # (Cafe24's Coupon management example sends "deleted": null to delete nothing).
+        data = {
+            name: value
+            for name, value in data.items()
+            if value is not None or resource.by_name[name].default is None
+        }
     return data
 
 

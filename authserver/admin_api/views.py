@@ -117,12 +117,16 @@ def _list(endpoint: Endpoint, caller: Caller) -> Response:
     zone = records.time_zone()
     query = filters.parse(resource, args, zone)
     if resource.path == "dashboard":
-        return json_response({"dashboard": [reports.dashboard(caller.mall_pk, zone)]})
+        # parse has read shop_no as a number: the answer names the shop asked for.
+        shop_no = int(args.get("shop_no", records.SHOP_NO))
+        board = reports.dashboard(caller.mall_pk, zone, query, shop_no)
+        return json_response({"dashboard": [board]})
     if resource.kind == REPORT:
         products = filters.numbers(args, "product_no")
         return json_response({resource.key: reports.sales_volume(caller.mall_pk, query, products)})
     if resource.kind == EMBEDDED:
-        return json_response({resource.key: nested.list_children(endpoint, caller.mall_pk)})
+        children = nested.list_children(endpoint, caller.mall_pk, query.fields)
+        return json_response({resource.key: children})
     if resource.path == "points":
         page = reports.page_points(caller.mall_pk, query.conditions, query.limit, query.offset)
         return json_response({"points": reports.points_json(caller.mall_pk, page, zone)})
@@ -190,7 +194,8 @@ def _get(endpoint: Endpoint, caller: Caller) -> Response:
         body = records.object_json(resource, caller.mall_id, row, options.fields)
         return json_response({resource.singular: body})
     if resource.kind == EMBEDDED:
-        return json_response({resource.singular: nested.get_child(endpoint, caller.mall_pk)})
+        child = nested.get_child(endpoint, caller.mall_pk, options.fields)
+        return json_response({resource.singular: child})
     if resource.parent is not None:
         row = nested.find(endpoint, caller.mall_pk)
     else:

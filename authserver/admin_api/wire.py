@@ -4,7 +4,8 @@ One type per kind of value Cafe24 documents, each with how a request's value is 
 stored and how a stored value is answered:
 
 - ``FLAG``: ``"T"``/``"F"``, stored and answered so; JSON ``true``/``false`` are accepted too
-  (and stored as ``"T"``/``"F"``), so clients of the earlier format keep working.
+  (and stored as ``"T"``/``"F"``), so clients of the earlier format keep working; a field's
+  ``aliases`` are the other values Cafe24 documents for it in a request (coupons' ``"D"``).
 - ``MONEY``: a decimal string with two places (``"1100.00"``); a request may send a string
   (``"1100"``, ``"1100.5"``) or a JSON number; stored as the two-decimal string, so an answer
   needs no conversion and a value never passes through a binary float.
@@ -76,6 +77,10 @@ class Field:
     #: The least an integer field takes when it is not 0 (an order item's ``quantity``: 1);
     #: a ``ref`` is at least 1 anyway.
     minimum: int | None = None
+    #: A flag's values a request may send that Cafe24 documents as another stored value, as
+    #: ``(sent, stored)`` pairs: Coupon management's ``deleted`` ``"D"`` deletes the coupon,
+    #: which its list then answers as ``deleted`` ``"T"``.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def least(self) -> int:
@@ -107,7 +112,7 @@ def check(f: Field, value: Any) -> Any:
     if kind == INT:
         return integer(f.name, value, minimum=f.least)
     if kind == FLAG:
-        return flag(f.name, value)
+        return flag(f.name, value, dict(f.aliases))
     if kind == MONEY:
         return money(f.name, value)
     if kind == NUMBER:
@@ -166,11 +171,15 @@ def integer(name: str, value: Any, minimum: int = 0) -> int:
     return value
 
 
-def flag(name: str, value: Any) -> str:
+def flag(name: str, value: Any, aliases: dict[str, str] | None = None) -> str:
+    """``"T"``/``"F"`` (or ``true``/``false``), or one of ``aliases`` as the flag it stands for."""
     if isinstance(value, bool):
         return "T" if value else "F"
+    if aliases and isinstance(value, str) and value in aliases:
+        return aliases[value]
     if value not in FLAGS:
-        raise Invalid(name, f'{name} must be "T" or "F".')
+        *others, last = (f'"{v}"' for v in (*FLAGS, *(aliases or ())))
+        raise Invalid(name, f"{name} must be {', '.join(others)} or {last}.")
     return value
 
 

@@ -55,10 +55,9 @@ def _record(resource: Resource) -> dict[str, Any]:
         properties["updated_date"] = shapes.DATE
         return {"type": "object", "required": required, "properties": properties}
     properties, _ = shapes.record(resource)
-    shown = "these keys" if resource.kind == EMBEDDED else "these keys, or those `fields` names"
     return {
         "type": "object",
-        "description": f"A {resource.singular}: {shown}.",
+        "description": f"A {resource.singular}: these keys, or those `fields` names.",
         "properties": properties,
     }
 
@@ -221,6 +220,8 @@ def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
     (a sub-resource's names its parent's key: ``orders/{order_id}/items``)."""
     name, base, actions = shapes.name(resource), f"{BASE}/{url_path(resource)}", resource.actions
     stored = resource.kind == COLLECTION and resource.path not in ENTRIES  # to_json's records
+    # Records fields= narrows: to_json's and an embedded child's (nested.child_json).
+    narrowed = stored or resource.kind == EMBEDDED
     whole = _keyed(resource.singular, _whole(resource))
     update = {"requestBody": _body(_ref(f"{name}Update"))}
     at_base = [MALL_ID, *parameters.parent_parameters(resource)]
@@ -235,9 +236,9 @@ def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
             query = parameters.filter_parameters(resource)
             if resource.kind != EMBEDDED:  # an embedded list is all of the parent's, unpaged
                 query = parameters.page_parameters(resource) + query
-            if stored:
+            if narrowed:
                 query += parameters.read_parameters(resource)
-            listed = _keyed(resource.key, _ref(name) if stored else _whole(resource), many=True)
+            listed = _keyed(resource.key, _ref(name) if narrowed else _whole(resource), many=True)
             operations["get"] = _operation(resource, "GET", "list", "200", listed, parameters=query)
         if "create" in resource.bulk:  # one ``request`` or several; a list answers either
             body = {"oneOf": [_ref(f"{name}Create"), shapes.bulk_request(resource, "create")]}
@@ -288,7 +289,7 @@ def _resource_paths(result: dict[str, Any], resource: Resource) -> None:
     }
     by_key: dict[str, Any] = {}
     if "get" in actions:
-        if stored:
+        if narrowed:
             read = {"parameters": parameters.read_parameters(resource)}
             by_key["get"] = _operation(
                 resource, "GET", "get", "200", _keyed(resource.singular, _ref(name)), **read

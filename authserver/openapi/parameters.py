@@ -2,9 +2,10 @@
 
 Each list and count takes the filters its row in ``admin_api.resources.RESOURCES`` declares
 (``Resource.filters``: a name, a kind of ``admin_api.filters.KINDS``, whether Cafe24 requires
-it); a list also takes ``limit``/``offset`` within the row's bounds, and a list or read of stored
-records ``fields`` (the row's field names, key and dates) and ``embed`` (its embedded fields, if
-any). A sub-resource's path names its parent's key. The schemas follow what
+it); a list also takes ``limit``/``offset`` within the row's bounds (but an embedded one, all of
+its parent's children), and a list or read of stored or embedded records ``fields`` (the keys
+they answer, ``resources.answer_keys``) and ``embed`` (its embedded fields, if any). A
+sub-resource's path names its parent's key. The schemas follow what
 ``admin_api.filters`` and ``admin_api.keys`` accept, so the document cannot offer a parameter the
 server does not read, nor miss one it does.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from authserver.admin_api.resources import MAX_INT, RESOURCES, Resource
+from authserver.admin_api.resources import MAX_INT, RESOURCES, Filter, Resource, answer_keys
 from authserver.openapi import shapes
 
 #: A comma-separated list of up to 100 values (Cafe24: ",(콤마)로 여러 건을 검색할 수 있다").
@@ -25,11 +26,13 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "int": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
     "shop": {"type": "integer", "minimum": 1, "maximum": 1},
     "flag": {"type": "string", "enum": ["T", "F"]},
+    "flags": {"type": "string", "pattern": "^[TF](,[TF]){0,99}$"},
     "date_from": {"type": "string", "format": "date"},
     "date_to": {"type": "string", "format": "date"},
     "min": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
     "max": {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
     "date_type": {"type": "string", "pattern": "^[a-z_]{1,40}$"},
+    "keyword": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 
 
@@ -40,11 +43,21 @@ def filter_parameters(resource: Resource) -> list[dict[str, Any]]:
             "name": item.name,
             "in": "query",
             "required": item.required,
-            "schema": dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST})),
+            "schema": _schema(item),
             "x-filter-kind": item.kind,
         }
         for item in resource.filters
     ]
+
+
+def _schema(item: Filter) -> dict[str, Any]:
+    if item.kind == "choice":
+        schema: dict[str, Any] = {"type": "string", "enum": list(item.choices)}
+    else:
+        schema = dict(_SCHEMAS.get(item.kind, {"type": "string", "pattern": _LIST}))
+    if item.default is not None:
+        schema["default"] = item.default
+    return schema
 
 
 def page_parameters(resource: Resource) -> list[dict[str, Any]]:
@@ -66,7 +79,7 @@ def page_parameters(resource: Resource) -> list[dict[str, Any]]:
 
 def read_parameters(resource: Resource) -> list[dict[str, Any]]:
     """``fields`` (any of the keys a record shows) and ``embed`` if the row has embedded fields."""
-    names = "|".join(sorted({resource.number_field, "shop_no", *resource.dates, *resource.by_name}))
+    names = "|".join(sorted(answer_keys(resource)))
     parameters: list[dict[str, Any]] = [
         {
             "name": "fields",

@@ -95,6 +95,8 @@ def field_schema(f: Field, *, nullable: bool, request: bool = False) -> dict[str
         schema["minimum"] = f.least
     if f.choices:
         schema["enum"] = list(f.choices)
+    if request and f.aliases:
+        schema = {"oneOf": [schema, {"type": "string", "enum": [sent for sent, _ in f.aliases]}]}
     if nullable:
         schema = {"oneOf": [schema, {"type": "null"}]}
     return schema
