@@ -79,6 +79,25 @@ def test_every_operation_answers_the_request_limits_in_its_surfaces_shape(live_s
         assert answer.json()["error"]["code"] == status
 
 
+def test_the_dashboard_of_any_shop_matches_the_document(app, live_server, world):
+    """The dashboard names the shop asked for (another shop's counts nothing), so the
+    document's ``shop_no`` is any shop, not shop 1 alone (the fuzz once found the two apart)."""
+    client = app_with_scopes(app, world, ALL, name="Document App")
+    api = Api(
+        live_server, world.mall_id, obtain_token(live_server, world.mall_id, client)["access_token"]
+    )
+    document = fetch(live_server)
+    (path,) = [path for path in document["paths"] if path.endswith("/admin/dashboard")]
+    answer_schema = document["paths"][path]["get"]["responses"]["200"]["content"]
+    # $refs resolve against the whole document, whose components ride along.
+    schema = {**answer_schema["application/json"]["schema"], "components": document["components"]}
+    for shop_no in ("1", "2", "5912614"):
+        answer = api.get("dashboard", params={"shop_no": shop_no})
+        assert answer.status_code == 200
+        jsonschema.validate(answer.json(), schema)
+        assert answer.json()["dashboard"][0]["shop_no"] == int(shop_no)
+
+
 def concrete(path: str) -> str:
     """A path of the document or of ``url_path`` with each ``{parameter}`` as a key: ``1``."""
     return re.sub(r"\{[a-z_]+\}", "1", path)

@@ -70,7 +70,8 @@ _BOARD = _object(
 )
 _DASHBOARD = _object(
     {
-        "shop_no": {"const": 1},
+        # The shop asked for (``shop_no``, 1 by default): another shop's dashboard counts nothing.
+        "shop_no": {"type": "integer", "minimum": 1},
         "daily_sales_stats": {"type": "array", "minItems": 7, "maxItems": 7, "items": _DAILY},
         "weekly_sales_stats": _PERIOD,
         "monthly_sales_stats": _PERIOD,
