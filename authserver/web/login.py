@@ -9,15 +9,12 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from authserver.extensions import db, login_manager
 from authserver.models import Developer, Reviewer
+from authserver.models.accounts import check_unknown_account_password
 from authserver.platform.redirects import current_path, safe_next
 from authserver.security import audit, bruteforce
-
-#: Checked when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 _ACCOUNT_KINDS = {"developer": Developer, "reviewer": Reviewer}
 
@@ -74,7 +71,7 @@ def email_login(model: type[Developer | Reviewer], form: FlaskForm, template: st
             return render_template(template, form=form), 429, bruteforce.retry_headers(verdict)
         user = db.session.scalar(select(model).where(model.email == form.email.data))
         if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
+            check_unknown_account_password(form.password.data)
         elif user.check_password(form.password.data):
             bruteforce.succeeded(account, verdict)
             start_session(user)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask import session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from authserver.extensions import db
 from authserver.models import Mall, Operator
+from authserver.models.accounts import check_unknown_account_password
 
 _SESSION_KEY = "operators"
-# Compared against when the operator id is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def current_operator(mall: Mall) -> Operator | None:
@@ -31,7 +29,7 @@ def authenticate(mall: Mall, user_id: str, password: str) -> Operator | None:
         db.select(Operator).where(Operator.mall_pk == mall.id, Operator.user_id == user_id)
     )
     if operator is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_unknown_account_password(password)
         return None
     return operator if operator.check_password(password) else None
 
